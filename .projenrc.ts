@@ -1,0 +1,102 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-amplify-backend',
+  description:
+    'Typed, validated, least-privilege CDK constructs for the AWS Amplify (Gen 1) backend API and Admin UI login settings (AmplifyBackend UpdateBackendAPI / UpdateBackendConfig).',
+  author: 'cdk-amplify-backend maintainers',
+  authorAddress: 'maintainers@cdk-amplify-backend.dev',
+  repositoryUrl: 'https://github.com/cdk-amplify-backend/cdk-amplify-backend.git',
+  keywords: ['cdk', 'aws-cdk', 'amplify', 'amplifybackend', 'amplify-admin-ui', 'custom-resource'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // The minimum aws-cdk-lib users need; its newest Node.js Lambda runtime is NODEJS_22_X.
+  cdkVersion: '2.200.0',
+  jsiiVersion: '~6.0.0',
+
+  // The development tsconfig sits at the top level and covers every TypeScript folder.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+  },
+
+  // jsii targets (decision 1).
+  publishToPypi: { distName: 'cdk-amplify-backend', module: 'cdk_amplify_backend' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkamplifybackend',
+    mavenGroupId: 'io.github.cdk-amplify-backend',
+    mavenArtifactId: 'cdk-amplify-backend',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkAmplifyBackend', packageId: 'CdkAmplifyBackend' },
+  publishToGo: { moduleName: 'github.com/cdk-amplify-backend/cdk-amplify-backend-go' },
+
+  devDeps: [
+    // Bundled into the handler asset at build time (decision 4): pinned, never resolved at synth time.
+    '@aws-sdk/client-amplifybackend@3.1138.0',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock@^4.1.0',
+    'cdk-nag@2.37.55',
+    'esbuild',
+  ],
+
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      collectCoverageFrom: ['src/**/*.ts', 'lambda/**/*.ts'],
+    },
+  },
+  gitignore: ['/cdk.out', '/examples/cdk.out', '/.bench/'],
+  sampleCode: false,
+});
+
+// The handler is bundled once at build time with the SDK v3 client inside (decision 4).
+project.bundler.addBundle('./lambda/index.ts', {
+  platform: 'node',
+  target: 'node22',
+  minify: true,
+  externals: [],
+});
+
+// Tests and the demo load the bundle, so they build it first.
+project.testTask.prependSpawn(project.bundler.bundleTask);
+
+// `npx projen build` must not depend on the CI variable nor on toolchains this machine lacks:
+// packaging for Python/Java/.NET/Go is the release workflow's job, not the local build's.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
+project.addTask('pacmak:check', {
+  description: 'Generate (code only) the Python, Java, .NET and Go bindings into a temporary folder',
+  steps: [
+    {
+      exec:
+        'out=$(mktemp -d) && for t in python java dotnet go; do echo "jsii-pacmak --code-only --target $t"; jsii-pacmak --code-only --target $t --outdir "$out/$t" || exit 1; done && rm -rf "$out"',
+    },
+  ],
+});
+
+project.addTask('rosetta:check', {
+  description: 'Compile every TypeScript example in README.md under jsii-rosetta --strict',
+  steps: [{ exec: 'jsii-rosetta extract --strict --fail' }],
+});
+project.postCompileTask.spawn(project.tasks.tryFind('rosetta:check')!);
+
+const demo = project.addTask('demo', {
+  description: 'Synthesize examples/, deploy, update and delete it against the local AmplifyBackend emulator',
+});
+demo.spawn(project.bundler.bundleTask);
+demo.exec('ts-node --project tsconfig.dev.json examples/demo.ts');
+
+const bench = project.addTask('bench', {
+  description: 'Benchmark this library against the AwsCustomResource equivalent; writes BENCHMARKS.md',
+});
+bench.spawn(project.bundler.bundleTask);
+bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
+
+project.npmignore?.exclude('/examples/', '/bench/', '/lambda/', '/.ci/', '/tsconfig.dev.json', '/rosetta/', '/BENCHMARKS.md');
+
+project.synth();

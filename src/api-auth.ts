@@ -1,0 +1,126 @@
+import { Duration, Tokenization } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type { ApiAuthProperties, ApiAuthSettingsProperties } from './handler-contract';
+import { compact } from './util';
+
+/** The auth modes an Amplify backend API (AppSync) accepts. */
+export enum ApiAuthMode {
+  /** API key. */
+  API_KEY = 'API_KEY',
+  /** IAM (SigV4-signed requests). */
+  AWS_IAM = 'AWS_IAM',
+  /** Amazon Cognito user pool tokens. */
+  AMAZON_COGNITO_USER_POOLS = 'AMAZON_COGNITO_USER_POOLS',
+  /** OpenID Connect tokens. */
+  OPENID_CONNECT = 'OPENID_CONNECT',
+}
+
+/** Options for `ApiAuth.apiKey()`. */
+export interface ApiKeyAuthOptions {
+  /**
+   * Description of the API key.
+   * @default - no description
+   */
+  readonly description?: string;
+  /**
+   * How long the API key is valid: a whole number of days from 1 to 365.
+   * @default - the service's default (7 days)
+   */
+  readonly expiration?: Duration;
+}
+
+/** Options for `ApiAuth.openIdConnect()`. */
+export interface OpenIdConnectAuthOptions {
+  /** Name of the OpenID Connect provider, e.g. "Auth0". */
+  readonly providerName: string;
+  /** Issuer URL of the provider; an absolute https:// URL. */
+  readonly issuerUrl: string;
+  /**
+   * Client ID of the application at the provider; tokens for other clients are refused.
+   * @default - tokens for any client ID are accepted
+   */
+  readonly clientId?: string;
+  /**
+   * How long a token is accepted after it was issued to the user (auth time).
+   * @default - no limit
+   */
+  readonly authTtl?: Duration;
+  /**
+   * How long a token is accepted after it was issued (iat).
+   * @default - no limit
+   */
+  readonly iatTtl?: Duration;
+}
+
+/**
+ * One auth mode of the backend API, with its settings. Build it with the static factories.
+ */
+export class ApiAuth {
+  /**
+   * API key auth.
+   */
+  public static apiKey(options: ApiKeyAuthOptions = {}): ApiAuth {
+    return new ApiAuth(ApiAuthMode.API_KEY, {
+      Description: options.description,
+      ExpirationTime: options.expiration === undefined ? undefined : stringifyNumber(wholeDays(options.expiration)),
+    });
+  }
+
+  /**
+   * IAM auth.
+   */
+  public static iam(): ApiAuth {
+    return new ApiAuth(ApiAuthMode.AWS_IAM, {});
+  }
+
+  /**
+   * Cognito user pool auth.
+   * @param userPool the user pool whose tokens the API accepts
+   */
+  public static userPool(userPool: cognito.IUserPool): ApiAuth {
+    return new ApiAuth(ApiAuthMode.AMAZON_COGNITO_USER_POOLS, { CognitoUserPoolId: userPool.userPoolId });
+  }
+
+  /**
+   * OpenID Connect auth.
+   */
+  public static openIdConnect(options: OpenIdConnectAuthOptions): ApiAuth {
+    return new ApiAuth(ApiAuthMode.OPENID_CONNECT, {
+      OpenIDProviderName: options.providerName,
+      OpenIDIssueURL: options.issuerUrl,
+      OpenIDClientId: options.clientId,
+      OpenIDAuthTTL: options.authTtl === undefined ? undefined : stringifyNumber(options.authTtl.toMilliseconds()),
+      OpenIDIatTTL: options.iatTtl === undefined ? undefined : stringifyNumber(options.iatTtl.toMilliseconds()),
+    });
+  }
+
+  /** The auth mode. */
+  public readonly mode: ApiAuthMode;
+  private readonly settings: ApiAuthSettingsProperties;
+
+  private constructor(mode: ApiAuthMode, settings: ApiAuthSettingsProperties) {
+    this.mode = mode;
+    this.settings = settings;
+  }
+
+  /**
+   * The `BackendAPIAuthType` written into the template.
+   * @internal
+   */
+  public _render(): ApiAuthProperties {
+    const settings = compact(this.settings);
+    return settings ? { Mode: this.mode, Settings: settings } : { Mode: this.mode };
+  }
+}
+
+/**
+ * Days of a Duration; a fraction of a day is kept so that validation can reject it. A token
+ * amount must be given in days (Duration.days(token)): it cannot be converted at synth time.
+ */
+function wholeDays(d: Duration): number {
+  return d.isUnresolved() ? d.toDays() : d.toHours({ integral: false }) / 24;
+}
+
+function stringifyNumber(n: number): string {
+  return Tokenization.stringifyNumber(n);
+}

@@ -1,0 +1,146 @@
+import { CfnOutput, CustomResource, Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ApiAuth } from './api-auth';
+import { BACKEND_API_RESOURCE_TYPE, BackendApiResourceProperties, BackendApiResponseData, ApiResourceConfigProperties } from './handler-contract';
+import { AmplifyBackendProvider } from './provider';
+import { compact, throwIfInvalid } from './util';
+import { validateBackendApi } from './validation';
+
+/** How the backend API resolves conflicting writes (DataStore conflict resolution). */
+export enum ConflictResolutionStrategy {
+  /** Reject a write whose version is not the latest. */
+  OPTIMISTIC_CONCURRENCY = 'OPTIMISTIC_CONCURRENCY',
+  /** A Lambda function decides. */
+  LAMBDA = 'LAMBDA',
+  /** Merge the changes automatically. */
+  AUTOMERGE = 'AUTOMERGE',
+  /** No conflict detection. */
+  NONE = 'NONE',
+}
+
+/** Properties of a `BackendApiConfig`. */
+export interface BackendApiConfigProps {
+  /** ID of the Amplify app, e.g. "d1a2b3c4d5e6f7". */
+  readonly appId: string;
+  /** Name of the backend environment, e.g. "staging". */
+  readonly backendEnvironmentName: string;
+  /** Name of the backend API resource, as in amplify/backend/api/<name>. */
+  readonly resourceName: string;
+  /**
+   * Name of the API.
+   * @default - the API keeps its name
+   */
+  readonly apiName?: string;
+  /**
+   * The service that provisions the data model, e.g. "AppSync".
+   * @default - the API keeps its service
+   */
+  readonly service?: string;
+  /**
+   * The annotated GraphQL transform schema of the API.
+   * @default - the API keeps its schema
+   */
+  readonly transformSchema?: string;
+  /**
+   * The API's main auth mode.
+   * @default - the API keeps its auth modes
+   */
+  readonly defaultAuthType?: ApiAuth;
+  /**
+   * Further auth modes, each mode at most once and never the default's.
+   * @default - no additional auth modes
+   */
+  readonly additionalAuthTypes?: ApiAuth[];
+  /**
+   * How the API resolves conflicting writes.
+   * @default - the API keeps its conflict resolution
+   */
+  readonly conflictResolution?: ConflictResolutionStrategy;
+  /**
+   * Whether the deployment waits for the Amplify job to end, and fails when the job fails.
+   * When false, `status` is the status UpdateBackendAPI returned (the job may still be running).
+   * @default true
+   */
+  readonly waitForCompletion?: boolean;
+  /**
+   * Whether to add the stack outputs JobId and Status.
+   * @default true
+   */
+  readonly stackOutputs?: boolean;
+  /**
+   * The custom resource provider.
+   * @default AmplifyBackendProvider.of(this)
+   */
+  readonly provider?: AmplifyBackendProvider;
+}
+
+/**
+ * The configuration of an Amplify (Gen 1) backend API: auth modes, conflict resolution, API
+ * name, service and transform schema, applied with AmplifyBackend UpdateBackendAPI on create and
+ * update. Deleting it makes no call: the API existed before the stack and outlives it.
+ *
+ * Physical ID: `<appId>/<backendEnvironmentName>/<resourceName>`; changing one of these replaces
+ * the resource.
+ */
+export class BackendApiConfig extends Construct {
+  /** ID of the Amplify job UpdateBackendAPI started. */
+  public readonly jobId: string;
+  /** Status of the job: its final status (COMPLETED) when the deployment waited for it. */
+  public readonly status: string;
+  /** The operation the job ran, as the service names it. */
+  public readonly operation: string;
+  /** The app ID the service answered with. */
+  public readonly appId: string;
+  /** The backend environment the service answered with. */
+  public readonly backendEnvironmentName: string;
+  /** When the job was created, in epoch milliseconds (empty when the deployment did not wait). */
+  public readonly jobCreateTime: string;
+  /** When the job last changed, in epoch milliseconds (empty when the deployment did not wait). */
+  public readonly jobUpdateTime: string;
+  /** The custom resource. */
+  public readonly resource: CustomResource;
+
+  public constructor(scope: Construct, id: string, props: BackendApiConfigProps) {
+    super(scope, id);
+    const resourceConfig = compact<ApiResourceConfigProperties>({
+      ApiName: props.apiName,
+      Service: props.service,
+      TransformSchema: props.transformSchema,
+      ConflictResolution: props.conflictResolution === undefined ? undefined : { ResolutionStrategy: props.conflictResolution },
+      DefaultAuthType: props.defaultAuthType?._render(),
+      AdditionalAuthTypes: props.additionalAuthTypes?.map((a) => a._render()),
+    });
+    const properties: BackendApiResourceProperties = {
+      AppId: props.appId,
+      BackendEnvironmentName: props.backendEnvironmentName,
+      ResourceName: props.resourceName,
+      ResourceConfig: resourceConfig,
+      WaitForCompletion: props.waitForCompletion === false ? 'false' : undefined,
+    };
+    throwIfInvalid(validateBackendApi(properties, (v) => Token.isUnresolved(v)));
+
+    const provider = props.provider ?? AmplifyBackendProvider.of(this);
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: BACKEND_API_RESOURCE_TYPE,
+      properties,
+    });
+    this.resource.node.addDependency(provider._grantApi(props.appId));
+    const previous = provider._enqueueJob(Stack.of(this), props.appId, props.backendEnvironmentName, this.resource);
+    if (previous) this.resource.node.addDependency(previous);
+
+    const attr = (name: keyof BackendApiResponseData) => this.resource.getAttString(name);
+    this.jobId = attr('JobId');
+    this.status = attr('Status');
+    this.operation = attr('Operation');
+    this.appId = attr('AppId');
+    this.backendEnvironmentName = attr('BackendEnvironmentName');
+    this.jobCreateTime = attr('CreateTime');
+    this.jobUpdateTime = attr('UpdateTime');
+
+    if (props.stackOutputs ?? true) {
+      new CfnOutput(this, 'JobId', { value: this.jobId });
+      new CfnOutput(this, 'Status', { value: this.status });
+    }
+  }
+}

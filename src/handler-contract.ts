@@ -1,0 +1,97 @@
+/**
+ * The contract between the constructs (what they write into the template) and the handler in
+ * `lambda/` (what it reads). Types and constants only: the handler imports this file, and no
+ * aws-cdk-lib code may come with it. Not exported from `index.ts`.
+ *
+ * CloudFormation hands every scalar to the handler as a string, so every scalar here is typed
+ * as a string; the handler converts where the wire wants another type (`ExpirationTime`).
+ * Member names follow the AmplifyBackend SDK's input shapes (PascalCase), which keeps the
+ * handler's mapping to the SDK a straight copy that the compiler checks.
+ */
+
+/** CloudFormation resource type of `BackendApiConfig`. */
+export const BACKEND_API_RESOURCE_TYPE = 'Custom::AmplifyBackendApiConfig';
+/** CloudFormation resource type of `AdminUiLoginConfig`. */
+export const ADMIN_UI_LOGIN_RESOURCE_TYPE = 'Custom::AmplifyAdminUiLoginConfig';
+
+/** Names of the environment variables the provider sets on the handler functions. */
+export const HandlerEnv = {
+  /** Milliseconds between two tries of UpdateBackendAPI while another job is pending. */
+  PENDING_JOB_RETRY_MS: 'PENDING_JOB_RETRY_MS',
+} as const;
+
+/** `BackendAPIAppSyncAuthSettings`, as written into the template. */
+export interface ApiAuthSettingsProperties {
+  readonly CognitoUserPoolId?: string;
+  readonly Description?: string;
+  /** API key lifetime in days; a number on the wire, a string in the template. */
+  readonly ExpirationTime?: string;
+  readonly OpenIDAuthTTL?: string;
+  readonly OpenIDClientId?: string;
+  readonly OpenIDIatTTL?: string;
+  readonly OpenIDIssueURL?: string;
+  readonly OpenIDProviderName?: string;
+}
+
+/** `BackendAPIAuthType`, as written into the template. */
+export interface ApiAuthProperties {
+  readonly Mode: string;
+  readonly Settings?: ApiAuthSettingsProperties;
+}
+
+/** `BackendAPIResourceConfig`, as written into the template. */
+export interface ApiResourceConfigProperties {
+  readonly AdditionalAuthTypes?: ApiAuthProperties[];
+  readonly ApiName?: string;
+  readonly ConflictResolution?: { readonly ResolutionStrategy?: string };
+  readonly DefaultAuthType?: ApiAuthProperties;
+  readonly Service?: string;
+  readonly TransformSchema?: string;
+}
+
+/** Properties of a `Custom::AmplifyBackendApiConfig` resource (UpdateBackendAPI). */
+export interface BackendApiResourceProperties {
+  readonly AppId: string;
+  readonly BackendEnvironmentName: string;
+  readonly ResourceName: string;
+  readonly ResourceConfig?: ApiResourceConfigProperties;
+  /** 'true' (default) or 'false': whether the deployment waits for the job to end. */
+  readonly WaitForCompletion?: string;
+}
+
+/** `LoginAuthConfigReqObj`, as written into the template. */
+export interface LoginAuthConfigProperties {
+  readonly AwsCognitoIdentityPoolId?: string;
+  readonly AwsCognitoRegion?: string;
+  readonly AwsUserPoolsId?: string;
+  readonly AwsUserPoolsWebClientId?: string;
+}
+
+/** Properties of a `Custom::AmplifyAdminUiLoginConfig` resource (UpdateBackendConfig). */
+export interface AdminUiLoginResourceProperties {
+  readonly AppId: string;
+  readonly LoginAuthConfig?: LoginAuthConfigProperties;
+}
+
+/** Attributes of a `Custom::AmplifyBackendApiConfig` resource: what the service returned. */
+export interface BackendApiResponseData {
+  readonly AppId: string;
+  readonly BackendEnvironmentName: string;
+  readonly JobId: string;
+  readonly Operation: string;
+  /** The job's final status when the deployment waited for it, else the status UpdateBackendAPI returned. */
+  readonly Status: string;
+  /** Epoch milliseconds, as GetBackendJob returns them; empty when the deployment did not wait. */
+  readonly CreateTime: string;
+  readonly UpdateTime: string;
+}
+
+/** Attributes of a `Custom::AmplifyAdminUiLoginConfig` resource: what the service returned. */
+export interface AdminUiLoginResponseData {
+  readonly AppId: string;
+  readonly BackendManagerAppId: string;
+  readonly AwsCognitoIdentityPoolId: string;
+  readonly AwsCognitoRegion: string;
+  readonly AwsUserPoolsId: string;
+  readonly AwsUserPoolsWebClientId: string;
+}

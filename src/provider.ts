@@ -1,0 +1,303 @@
+import * as path from 'path';
+import { ArnFormat, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+import { HandlerEnv } from './handler-contract';
+
+/** Properties of an `AmplifyBackendProvider`. */
+export interface AmplifyBackendProviderProps {
+  /**
+   * How long a deployment waits for an Amplify job before it fails (at most 2 hours).
+   * @default Duration.hours(1)
+   */
+  readonly totalTimeout?: Duration;
+  /**
+   * How often a running Amplify job is polled with GetBackendJob.
+   * @default Duration.seconds(15)
+   */
+  readonly queryInterval?: Duration;
+  /**
+   * While another job is pending on the same app and environment, how long to wait between two
+   * tries of UpdateBackendAPI. The tries go on until the handler's timeout nears.
+   * @default Duration.seconds(15)
+   */
+  readonly pendingJobRetryInterval?: Duration;
+  /**
+   * Timeout of the handler functions; bounds how long a Create or Update waits out another
+   * pending job before it fails.
+   * @default Duration.minutes(14)
+   */
+  readonly handlerTimeout?: Duration;
+  /**
+   * Memory of the handler functions, in MiB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * How long the handler's and the provider framework's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What happens to the log groups when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Role of the handler functions. The provider attaches its AmplifyBackend policies to it.
+   * @default - a new role with only the permissions the handler needs
+   */
+  readonly role?: iam.IRole;
+  /**
+   * VPC for the handler and framework functions; it needs a route to the AmplifyBackend endpoint.
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of the VPC for the functions.
+   * @default - the VPC's default subnet selection
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the functions in the VPC.
+   * @default - a security group is created for each function
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * KMS key that encrypts the functions' environment variables.
+   * @default - the AWS managed key
+   */
+  readonly environmentEncryption?: kms.IKey;
+}
+
+/** The construct ID of the one provider of a stack. */
+const PROVIDER_ID = 'AmplifyBackendProvider';
+
+/** How many app grants one managed policy holds, so that it stays under IAM's 6,144 characters. */
+const GRANTS_PER_POLICY = 60;
+/** IAM attaches at most 10 managed policies to a role (default quota). */
+const MAX_POLICIES = 10;
+/** CloudFormation's limit on outputs per template. */
+const MAX_OUTPUTS = 200;
+
+/** What the handler is allowed to do on one app. */
+enum Grant {
+  API = 'api',
+  LOGIN = 'login',
+}
+
+const GRANT_ACTIONS: Record<Grant, string[]> = {
+  [Grant.API]: ['amplifybackend:UpdateBackendAPI', 'amplifybackend:GetBackendJob'],
+  [Grant.LOGIN]: ['amplifybackend:UpdateBackendConfig'],
+};
+
+/** Where the build puts the handler bundle; resolved from this file so every jsii language finds it. */
+const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lambda', 'index');
+
+/**
+ * The Lambda-backed custom resource provider shared by every `BackendApiConfig` and
+ * `AdminUiLoginConfig` of a stack. Get the stack's one provider with
+ * `AmplifyBackendProvider.of(scope)`, or create one to set its timeouts, logs, VPC or role and
+ * pass it to the constructs.
+ */
+export class AmplifyBackendProvider extends Construct {
+  /**
+   * The stack's provider, created on first use.
+   */
+  public static of(scope: IConstruct): AmplifyBackendProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PROVIDER_ID);
+    if (existing instanceof AmplifyBackendProvider) return existing;
+    if (existing) {
+      throw new Error(`AmplifyBackendProvider.of(): the stack ${stack.node.path} already has a construct with the ID "${PROVIDER_ID}" that is not an AmplifyBackendProvider; rename that construct.`);
+    }
+    return new AmplifyBackendProvider(stack, PROVIDER_ID);
+  }
+
+  /** The service token the custom resources use. */
+  public readonly serviceToken: string;
+  /** The function that handles create, update and delete events. */
+  public readonly onEventHandler: lambda.IFunction;
+  /** The function that polls the Amplify job until it ends. */
+  public readonly isCompleteHandler: lambda.IFunction;
+  /** The role of the handler functions. */
+  public readonly role: iam.IRole;
+
+  private readonly policies: iam.ManagedPolicy[] = [];
+  private readonly granted = new Map<string, iam.ManagedPolicy>();
+  private grantsInLastPolicy = 0;
+  private readonly statements = new Map<string, iam.PolicyStatement>();
+  private readonly lastJobOnTarget = new Map<string, Construct>();
+
+  public constructor(scope: Construct, id: string, props: AmplifyBackendProviderProps = {}) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.role = props.role ?? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-amplify-backend handler: AmplifyBackend calls for the apps of this stack',
+    });
+    if (props.vpc) {
+      this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+    }
+    logGroup.grantWrite(this.role);
+
+    const pendingRetry = props.pendingJobRetryInterval ?? Duration.seconds(15);
+    const code = lambda.Code.fromAsset(HANDLER_ASSET);
+    const fn = (fnId: string, handler: string, description: string) => new lambda.Function(this, fnId, {
+      code,
+      handler,
+      description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.handlerTimeout ?? Duration.minutes(14),
+      role: this.role,
+      logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      environmentEncryption: props.environmentEncryption,
+      environment: { [HandlerEnv.PENDING_JOB_RETRY_MS]: String(pendingRetry.toMilliseconds()) },
+    });
+    this.onEventHandler = fn('OnEvent', 'index.onEvent', 'cdk-amplify-backend: applies UpdateBackendAPI / UpdateBackendConfig');
+    this.isCompleteHandler = fn('IsComplete', 'index.isComplete', 'cdk-amplify-backend: polls GetBackendJob until the Amplify job ends');
+
+    const provider = new cr.Provider(this, 'Framework', {
+      onEventHandler: this.onEventHandler,
+      isCompleteHandler: this.isCompleteHandler,
+      queryInterval: props.queryInterval ?? Duration.seconds(15),
+      totalTimeout: props.totalTimeout ?? Duration.hours(1),
+      logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      providerFunctionEnvEncryption: props.environmentEncryption,
+    });
+    this.serviceToken = provider.serviceToken;
+
+    const stack = Stack.of(this);
+    stack.node.addValidation({ validate: () => this.validateStack(stack) });
+    this.node.addValidation({ validate: () => this.validateGrants() });
+    this.suppressFrameworkFindings();
+  }
+
+  /**
+   * Lets the handler call UpdateBackendAPI and GetBackendJob on the app.
+   * @returns the policy the custom resource must depend on
+   * @internal
+   */
+  public _grantApi(appId: string): IConstruct {
+    return this.grant(Grant.API, appId);
+  }
+
+  /**
+   * Lets the handler call UpdateBackendConfig on the app.
+   * @returns the policy the custom resource must depend on
+   * @internal
+   */
+  public _grantLogin(appId: string): IConstruct {
+    return this.grant(Grant.LOGIN, appId);
+  }
+
+  /**
+   * Orders the jobs on one app and environment: the service allows one pending job per app
+   * and environment, so each resource waits for the one before it.
+   * @returns the resource the new one must depend on, if any
+   * @internal
+   */
+  public _enqueueJob(stack: Stack, appId: string, environment: string, resource: Construct): Construct | undefined {
+    const key = `${stack.node.path}\u0000${appId}\u0000${environment}`;
+    const previous = this.lastJobOnTarget.get(key);
+    this.lastJobOnTarget.set(key, resource);
+    return previous;
+  }
+
+  private grant(kind: Grant, appId: string): IConstruct {
+    const key = `${kind}\u0000${appId}`;
+    const existing = this.granted.get(key);
+    if (existing) return existing;
+
+    let policy = this.policies[this.policies.length - 1];
+    if (!policy || this.grantsInLastPolicy >= GRANTS_PER_POLICY) {
+      this.grantsInLastPolicy = 0;
+      policy = new iam.ManagedPolicy(this, `AmplifyBackendPolicy${this.policies.length}`, {
+        description: 'cdk-amplify-backend: AmplifyBackend actions on the apps this stack configures',
+      });
+      policy.attachToRole(this.role);
+      suppress(policy.node.defaultChild as CfnResource, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Scoped to one Amplify app: the service authorizes on /backend/<appId>/ sub-resources (api, job, config) whose job IDs are not known before the call.',
+      }]);
+      this.policies.push(policy);
+    }
+    const statementKey = `${this.policies.indexOf(policy)}\u0000${kind}`;
+    let statement = this.statements.get(statementKey);
+    if (!statement) {
+      statement = new iam.PolicyStatement({ actions: GRANT_ACTIONS[kind] });
+      policy.addStatements(statement);
+      this.statements.set(statementKey, statement);
+    }
+    statement.addResources(Stack.of(this).formatArn({
+      service: 'amplifybackend',
+      resource: '/backend',
+      resourceName: `${appId}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }));
+    this.granted.set(key, policy);
+    this.grantsInLastPolicy++;
+    return policy;
+  }
+
+  private validateGrants(): string[] {
+    if (this.policies.length <= MAX_POLICIES) return [];
+    return [`AmplifyBackendProvider: the constructs of this provider configure more apps (${this.granted.size} app grants in ${this.policies.length} managed policies) than one IAM role can hold (${MAX_POLICIES} managed policies of ${GRANTS_PER_POLICY} grants); split them over several stacks.`];
+  }
+
+  private validateStack(stack: Stack): string[] {
+    const outputs = stack.node.findAll().filter((c) => c instanceof CfnOutput);
+    if (outputs.length <= MAX_OUTPUTS) return [];
+    return [`Stack ${stack.stackName} has ${outputs.length} outputs, more than CloudFormation's limit of ${MAX_OUTPUTS}; BackendApiConfig adds 2 (JobId, Status) and AdminUiLoginConfig 1 (BackendManagerAppId) unless told not to: set \`stackOutputs: false\` on these constructs and read their attributes (jobId, status, backendManagerAppId) instead.`];
+  }
+
+  /** cdk-nag AwsSolutions findings on resources the CDK Provider framework creates, each with the reason. */
+  private suppressFrameworkFindings(): void {
+    for (const child of this.node.findAll()) {
+      if (!(child instanceof CfnResource)) continue;
+      if (child.cfnResourceType === 'AWS::IAM::Role' || child.cfnResourceType === 'AWS::IAM::Policy') {
+        suppress(child, [
+          { id: 'AwsSolutions-IAM4', reason: 'The CDK Provider framework functions use AWSLambdaBasicExecutionRole to write their own logs; they call no AWS service but Lambda and Step Functions.' },
+          { id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework grants: invoke any version (:*) of the two handler functions of this provider, and create streams in its own log group.' },
+        ]);
+      } else if (child.cfnResourceType === 'AWS::Lambda::Function') {
+        suppress(child, [{ id: 'AwsSolutions-L1', reason: 'The runtime is the newest Node.js runtime that the minimum supported aws-cdk-lib version offers (NODEJS_22_X); the framework functions use the CDK default.' }]);
+      } else if (child.cfnResourceType === 'AWS::StepFunctions::StateMachine') {
+        suppress(child, [
+          { id: 'AwsSolutions-SF1', reason: 'CDK Provider framework waiter: it only retries the is-complete function; its errors reach the CloudFormation event and the function logs.' },
+          { id: 'AwsSolutions-SF2', reason: 'CDK Provider framework waiter: a retry loop around one function, X-Ray adds nothing there.' },
+        ]);
+      }
+    }
+  }
+}
+
+interface NagSuppression {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/**
+ * Adds cdk-nag suppressions through resource metadata, the form cdk-nag reads, so the library
+ * needs no dependency on cdk-nag.
+ */
+function suppress(resource: CfnResource, rules: NagSuppression[]): void {
+  const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: NagSuppression[] } | undefined)?.rules_to_suppress ?? [];
+  resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...rules] });
+}

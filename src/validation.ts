@@ -1,0 +1,178 @@
+/**
+ * Input rules for both constructs, written once and run twice: by the constructs at synth time
+ * (skipping values that are still tokens) and by the handler before any service call (on the
+ * resolved values). Pure functions over the handler contract; no aws-cdk-lib import, because the
+ * handler bundle includes this file. Messages name the construct prop, show the value and say
+ * how to fix it.
+ */
+import type {
+  AdminUiLoginResourceProperties,
+  ApiAuthProperties,
+  BackendApiResourceProperties,
+} from './handler-contract';
+
+/** Tells whether a value is not known yet (a CDK token); such values are checked later. */
+export type IsUnresolved = (value: string) => boolean;
+
+/** Used by the handler: at deploy time every value is resolved. */
+export const allResolved: IsUnresolved = () => false;
+
+export const AUTH_MODES = ['API_KEY', 'AWS_IAM', 'AMAZON_COGNITO_USER_POOLS', 'OPENID_CONNECT'] as const;
+export const RESOLUTION_STRATEGIES = ['OPTIMISTIC_CONCURRENCY', 'LAMBDA', 'AUTOMERGE', 'NONE'] as const;
+
+/** API key lifetime bounds, in days (AppSync's). */
+export const API_KEY_MIN_DAYS = 1;
+export const API_KEY_MAX_DAYS = 365;
+
+const APP_ID = /^d[a-z0-9]{1,19}$/;
+const ENV_NAME = /^[A-Za-z0-9_-]+$/;
+const RESOURCE_NAME = /^[A-Za-z0-9]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d{1,2}_[0-9A-Za-z]+$/;
+const IDENTITY_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d{1,2}:[0-9a-f-]+$/;
+const NON_NEGATIVE_INTEGER = /^\d+$/;
+
+class Checker {
+  readonly errors: string[] = [];
+  constructor(private readonly construct: string, private readonly isUnresolved: IsUnresolved) {}
+
+  /** Runs `test` on a known value; a token or an absent value passes. */
+  check(prop: string, value: string | undefined, test: (v: string) => boolean, fix: string): void {
+    if (value === undefined || this.isUnresolved(value)) return;
+    if (!test(value)) this.fail(prop, value, fix);
+  }
+
+  fail(prop: string, value: unknown, fix: string): void {
+    this.errors.push(`${this.construct}: invalid ${prop} (got ${JSON.stringify(value)}): ${fix}`);
+  }
+
+  required(prop: string, value: string | undefined, fix: string): boolean {
+    if (value === undefined) {
+      this.errors.push(`${this.construct}: ${prop} is required: ${fix}`);
+      return false;
+    }
+    return true;
+  }
+
+  notEmpty(prop: string, value: string | undefined): void {
+    this.check(prop, value, (v) => v.trim().length > 0, `${prop} must not be empty; give a value or leave the prop out.`);
+  }
+}
+
+function checkAppId(c: Checker, value: string): void {
+  if (c.required('appId', value, 'give the Amplify app ID, e.g. "d1a2b3c4d5e6f7".')) {
+    c.check('appId', value, (v) => APP_ID.test(v), 'an Amplify app ID is "d" followed by 1 to 19 lowercase letters or digits (e.g. "d1a2b3c4d5e6f7"); use the app ID, not its name or ARN.');
+  }
+}
+
+function checkAuth(c: Checker, prop: string, auth: ApiAuthProperties): void {
+  const s = auth.Settings ?? {};
+  switch (auth.Mode) {
+    case 'API_KEY':
+      c.check(`${prop} ApiAuth.apiKey({ expiration })`, s.ExpirationTime, (v) => {
+        const days = Number(v);
+        return Number.isInteger(days) && days >= API_KEY_MIN_DAYS && days <= API_KEY_MAX_DAYS;
+      }, `the API key expiration must be a whole number of days from ${API_KEY_MIN_DAYS} to ${API_KEY_MAX_DAYS}, e.g. Duration.days(30).`);
+      c.notEmpty(`${prop} ApiAuth.apiKey({ description })`, s.Description);
+      break;
+    case 'AWS_IAM':
+      break;
+    case 'AMAZON_COGNITO_USER_POOLS':
+      if (c.required(`${prop} ApiAuth.userPool(userPool)`, s.CognitoUserPoolId, 'pass the Cognito user pool whose tokens the API accepts.')) {
+        c.check(`${prop} ApiAuth.userPool(userPool).userPoolId`, s.CognitoUserPoolId, (v) => USER_POOL_ID.test(v),
+          'a user pool ID looks like "us-east-1_AbCdEf123"; import the pool with UserPool.fromUserPoolId().');
+      }
+      break;
+    case 'OPENID_CONNECT': {
+      const opt = (name: string) => `${prop} ApiAuth.openIdConnect({ ${name} })`;
+      if (c.required(opt('providerName'), s.OpenIDProviderName, 'name the OpenID Connect provider, e.g. "Auth0".')) {
+        c.notEmpty(opt('providerName'), s.OpenIDProviderName);
+      }
+      if (c.required(opt('issuerUrl'), s.OpenIDIssueURL, 'give the issuer URL, e.g. "https://example.auth0.com/".')) {
+        c.check(opt('issuerUrl'), s.OpenIDIssueURL, isHttpsUrl, 'the issuer URL must be an absolute https:// URL, e.g. "https://example.auth0.com/".');
+      }
+      c.notEmpty(opt('clientId'), s.OpenIDClientId);
+      c.check(opt('authTtl'), s.OpenIDAuthTTL, (v) => NON_NEGATIVE_INTEGER.test(v), 'the token lifetime is a whole number of milliseconds; use a Duration of at least 1 millisecond.');
+      c.check(opt('iatTtl'), s.OpenIDIatTTL, (v) => NON_NEGATIVE_INTEGER.test(v), 'the issued-at lifetime is a whole number of milliseconds; use a Duration of at least 1 millisecond.');
+      break;
+    }
+    default:
+      c.check(`${prop} mode`, auth.Mode, () => false, `the mode must be one of ${AUTH_MODES.join(', ')}; build it with ApiAuth.apiKey(), ApiAuth.iam(), ApiAuth.userPool() or ApiAuth.openIdConnect().`);
+  }
+}
+
+function isHttpsUrl(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return url.protocol === 'https:' && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Every rule for a `BackendApiConfig`; returns the messages of the rules broken. */
+export function validateBackendApi(p: BackendApiResourceProperties, isUnresolved: IsUnresolved): string[] {
+  const c = new Checker('BackendApiConfig', isUnresolved);
+  checkAppId(c, p.AppId);
+  if (c.required('backendEnvironmentName', p.BackendEnvironmentName, 'give the backend environment, e.g. "staging".')) {
+    c.check('backendEnvironmentName', p.BackendEnvironmentName, (v) => ENV_NAME.test(v),
+      'an environment name is made of letters, digits, "-" and "_" (e.g. "staging"), and is never empty.');
+  }
+  if (c.required('resourceName', p.ResourceName, 'give the name of the backend API resource, as in amplify/backend/api/<name>.')) {
+    c.check('resourceName', p.ResourceName, (v) => RESOURCE_NAME.test(v),
+      'the API resource name is alphanumeric and never empty, as in amplify/backend/api/<name>.');
+  }
+  const rc = p.ResourceConfig ?? {};
+  c.notEmpty('apiName', rc.ApiName);
+  c.notEmpty('service', rc.Service);
+  c.notEmpty('transformSchema', rc.TransformSchema);
+  c.check('conflictResolution', rc.ConflictResolution?.ResolutionStrategy, (v) => (RESOLUTION_STRATEGIES as readonly string[]).includes(v),
+    `use one of ConflictResolutionStrategy.${RESOLUTION_STRATEGIES.join(', .')}.`);
+  c.check('waitForCompletion', p.WaitForCompletion, (v) => v === 'true' || v === 'false', 'use true or false.');
+
+  const auths: Array<[string, ApiAuthProperties]> = [];
+  if (rc.DefaultAuthType) auths.push(['defaultAuthType', rc.DefaultAuthType]);
+  (rc.AdditionalAuthTypes ?? []).forEach((a, i) => auths.push([`additionalAuthTypes[${i}]`, a]));
+  if (!rc.DefaultAuthType && (rc.AdditionalAuthTypes ?? []).length > 0) {
+    c.errors.push('BackendApiConfig: additionalAuthTypes needs defaultAuthType: set defaultAuthType to the API\'s main auth mode, or leave both out to keep the API\'s current auth modes.');
+  }
+  const seen = new Map<string, string>();
+  for (const [prop, auth] of auths) {
+    checkAuth(c, prop, auth);
+    if (isUnresolved(auth.Mode)) continue;
+    const first = seen.get(auth.Mode);
+    if (first !== undefined) {
+      c.fail(prop, auth.Mode, `${auth.Mode} is already used by ${first}; an API takes each auth mode once, so remove one of them.`);
+    } else {
+      seen.set(auth.Mode, prop);
+    }
+  }
+  return c.errors;
+}
+
+/** Every rule for an `AdminUiLoginConfig`; returns the messages of the rules broken. */
+export function validateAdminUiLogin(p: AdminUiLoginResourceProperties, isUnresolved: IsUnresolved): string[] {
+  const c = new Checker('AdminUiLoginConfig', isUnresolved);
+  checkAppId(c, p.AppId);
+  const l = p.LoginAuthConfig ?? {};
+  c.check('cognitoRegion', l.AwsCognitoRegion, (v) => REGION.test(v), 'give an AWS region code such as "us-east-1", or leave it out to use the stack\'s region.');
+  c.check('userPool.userPoolId', l.AwsUserPoolsId, (v) => USER_POOL_ID.test(v), 'a user pool ID looks like "us-east-1_AbCdEf123"; import the pool with UserPool.fromUserPoolId().');
+  c.check('identityPoolId', l.AwsCognitoIdentityPoolId, (v) => IDENTITY_POOL_ID.test(v), 'an identity pool ID looks like "us-east-1:0a1b2c3d-1234-5678-9abc-def012345678".');
+  c.notEmpty('userPoolClient.userPoolClientId', l.AwsUserPoolsWebClientId);
+  if (l.AwsUserPoolsWebClientId !== undefined && l.AwsUserPoolsId === undefined) {
+    c.errors.push('AdminUiLoginConfig: userPoolClient needs userPool: pass the user pool the client belongs to.');
+  }
+  if (l.AwsUserPoolsId === undefined && l.AwsCognitoIdentityPoolId === undefined) {
+    c.errors.push('AdminUiLoginConfig: nothing to log in with: pass userPool (and userPoolClient) and/or identityPoolId.');
+  }
+  // A pool lives in one region: the region the Admin UI is told must be that region.
+  for (const [prop, id, sep] of [['userPool', l.AwsUserPoolsId, '_'], ['identityPoolId', l.AwsCognitoIdentityPoolId, ':']] as const) {
+    const region = l.AwsCognitoRegion;
+    if (id === undefined || region === undefined || isUnresolved(id) || isUnresolved(region)) continue;
+    const poolRegion = id.split(sep)[0];
+    if (REGION.test(poolRegion) && poolRegion !== region) {
+      c.fail('cognitoRegion', region, `${prop} "${id}" is in ${poolRegion}; set cognitoRegion to "${poolRegion}" or leave it out.`);
+    }
+  }
+  return c.errors;
+}
