@@ -49,7 +49,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       collectCoverageFrom: ['src/**/*.ts', 'lambda/**/*.ts'],
     },
   },
-  gitignore: ['/cdk.out', '/examples/cdk.out', '/.bench/'],
+  gitignore: ['/cdk.out', '/examples/cdk.out', '/.bench/', '/.jsii.tabl.json'],
   sampleCode: false,
 });
 
