@@ -1,0 +1,143 @@
+/**
+ * `npx projen demo`: the library's main job, on one machine and without AWS.
+ *
+ * Synthesizes the example app (examples/app.ts), starts the local AmplifyBackend emulator, and
+ * runs the stack's custom resources through CloudFormation's lifecycle with the real bundled
+ * handler: create, update (revision 2 of the app), delete. Prints the stack outputs and what
+ * the emulator received. Exits non-zero if anything did not end as it should.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AmplifyBackendEmulator, RecordedRequest } from '../test/support/emulator';
+import { LocalCloudFormation, StackEvent, DeployResult } from '../test/support/lifecycle';
+import { createExampleApp, EXAMPLE_APP_ID, EXAMPLE_STACK } from './app';
+
+const JOB_SECONDS = 1.5;
+const POLL_MS = 400;
+
+function synth(revision: number): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `amplify-backend-demo-r${revision}-`));
+  createExampleApp({ outdir, revision }).synth();
+  return outdir;
+}
+
+const started = Date.now();
+const clock = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+
+function progress(e: StackEvent): void {
+  const what = e.status === 'WAITING' ? 'waiting for the Amplify job' : e.status;
+  const reason = e.reason && e.status !== 'WAITING' ? `  (${e.reason})` : e.status === 'WAITING' ? `  (${e.reason})` : '';
+  // Progress goes straight to stdout: the driver captures console output while a handler runs.
+  process.stdout.write(`  ${clock()}  ${e.logicalId.padEnd(24)} ${what}${reason}\n`);
+}
+
+function describeAuth(a: any): string {
+  const s = a?.settings ?? {};
+  switch (a?.mode) {
+    case 'API_KEY': return `API_KEY(${s.expirationTime ?? '?'}d)`;
+    case 'AMAZON_COGNITO_USER_POOLS': return `USER_POOL(${s.cognitoUserPoolId})`;
+    case 'OPENID_CONNECT': return `OIDC(${s.openIDProviderName} ${s.openIDIssueURL})`;
+    default: return String(a?.mode);
+  }
+}
+
+function describeRequest(r: RecordedRequest): string {
+  const b: any = r.body ?? {};
+  const head = `${r.method} ${r.path}`.padEnd(44);
+  switch (r.operation) {
+    case 'UpdateBackendAPI': {
+      const rc = b.resourceConfig ?? {};
+      const parts = [`resourceName=${b.resourceName}`];
+      if (rc.apiName) parts.push(`apiName=${rc.apiName}`);
+      if (rc.defaultAuthType) parts.push(`default=${describeAuth(rc.defaultAuthType)}`);
+      if (rc.additionalAuthTypes) parts.push(`additional=[${rc.additionalAuthTypes.map(describeAuth).join(', ')}]`);
+      if (rc.conflictResolution) parts.push(`conflict=${rc.conflictResolution.resolutionStrategy}`);
+      return `${head} ${r.status}  ${parts.join(' ')}`;
+    }
+    case 'UpdateBackendConfig':
+      return `${head} ${r.status}  loginAuthConfig=${JSON.stringify(b.loginAuthConfig)}`;
+    case 'GetBackendJob':
+      return `${head} ${r.status}  -> ${(r.response as any)?.status}`;
+    default:
+      return `${head} ${r.status}`;
+  }
+}
+
+/** Prints the requests, folding runs of identical GetBackendJob polls into one line. */
+function printRequests(requests: RecordedRequest[]): void {
+  let last = '';
+  let repeat = 0;
+  const flush = () => { if (repeat > 1) console.log(`      (x${repeat})`); };
+  for (const r of requests) {
+    const line = describeRequest(r);
+    if (line === last) { repeat++; continue; }
+    flush();
+    console.log(`    ${String(r.seq).padStart(3)}  ${r.operation?.padEnd(20) ?? 'UNKNOWN'.padEnd(20)} ${line}`);
+    last = line;
+    repeat = 1;
+  }
+  flush();
+}
+
+function printResult(title: string, result: DeployResult): void {
+  console.log(`\n  Stack ${EXAMPLE_STACK}: ${result.status}${result.reason ? `  (${result.reason})` : ''}`);
+  for (const r of Object.values(result.resources)) {
+    console.log(`    ${r.logicalId.padEnd(24)} ${r.type.padEnd(34)} ${r.status.padEnd(16)} ${r.physicalId ?? ''}`);
+  }
+  if (Object.keys(result.outputs).length) {
+    console.log(`\n  Outputs after ${title}:`);
+    for (const [k, v] of Object.entries(result.outputs)) console.log(`    ${k.padEnd(42)} ${v}`);
+  }
+}
+
+async function main(): Promise<number> {
+  const emulator = await AmplifyBackendEmulator.start({ pollsUntilComplete: Infinity, jobDurationMs: JOB_SECONDS * 1000 });
+  const failures: string[] = [];
+  try {
+    const api = { apiName: 'blog', defaultAuthType: { mode: 'API_KEY' as const } };
+    emulator.addApp(EXAMPLE_APP_ID, {
+      appName: 'blog',
+      backendManagerAppId: 'd9z8y7x6w5v4u3',
+      environments: { staging: { apis: { blogapi: api } }, prod: { apis: { blogapi: api } } },
+    });
+    console.log(`AmplifyBackend emulator on ${emulator.endpoint}: app ${EXAMPLE_APP_ID}, environments staging and prod, API "blogapi".`);
+    console.log(`Jobs take ${JOB_SECONDS}s; is-complete polls every ${POLL_MS} ms (the deployed waiter polls every 15 s).`);
+
+    const cfn = new LocalCloudFormation({ stackName: EXAMPLE_STACK, endpoint: emulator.endpoint, pollIntervalMs: POLL_MS, onEvent: progress });
+    const steps: Array<[string, () => Promise<DeployResult>, string]> = [
+      ['create (revision 1)', async () => cfn.deploy(synth(1)), 'CREATE_COMPLETE'],
+      ['update (revision 2: API key 90 days, optimistic concurrency on staging)', async () => cfn.deploy(synth(2)), 'UPDATE_COMPLETE'],
+      ['delete', async () => cfn.destroy(), 'DELETE_COMPLETE'],
+    ];
+    for (const [title, run, expected] of steps) {
+      console.log(`\n== ${title}`);
+      const before = emulator.requests().length;
+      const result = await run();
+      printResult(title, result);
+      const received = emulator.requests().slice(before);
+      console.log(`\n  The emulator received ${received.length} request(s):`);
+      if (received.length === 0) console.log('    (none: a delete leaves the Amplify backend as it is)');
+      printRequests(received);
+      if (result.status !== expected) failures.push(`${title}: ${result.status} (${result.reason ?? 'no reason'}), expected ${expected}`);
+    }
+
+    const staging = emulator.getApiConfig(EXAMPLE_APP_ID, 'staging', 'blogapi');
+    console.log('\nThe staging API as the emulator now stores it:');
+    console.log(JSON.stringify(staging, null, 2).replace(/^/gm, '  '));
+    console.log(`\nAdmin UI login config: ${JSON.stringify(emulator.getLoginConfig(EXAMPLE_APP_ID))}`);
+  } finally {
+    await emulator.stop();
+  }
+  if (failures.length) {
+    console.error(`\nDEMO FAILED:\n  ${failures.join('\n  ')}`);
+    return 1;
+  }
+  console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)}s: create, update and delete all completed.`);
+  return 0;
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(err);
+  process.exit(1);
+});
