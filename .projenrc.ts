@@ -20,7 +20,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    include: ['src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['.projenrc.ts', 'src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
   },
 
   // jsii targets (decision 1).
@@ -42,6 +42,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild',
   ],
 
+  // Lint every TypeScript folder against the development tsconfig (the default, per-folder
+  // project service, finds only tsconfig.json, which covers src/ alone).
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'lambda', 'examples', 'bench', 'projenrc'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
+
   jestOptions: {
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
@@ -52,6 +61,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/cdk.out', '/examples/cdk.out', '/.bench/', '/.jsii.tabl.json'],
   sampleCode: false,
 });
+
+project.eslint?.addRules({ '@stylistic/max-len': ['error', { code: 200, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreComments: true }] });
 
 // The handler is bundled once at build time with the SDK v3 client inside (decision 4).
 project.bundler.addBundle('./lambda/index.ts', {

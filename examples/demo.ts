@@ -9,9 +9,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { createExampleApp, EXAMPLE_APP_ID, EXAMPLE_STACK } from './app';
 import { AmplifyBackendEmulator, RecordedRequest } from '../test/support/emulator';
 import { LocalCloudFormation, StackEvent, DeployResult } from '../test/support/lifecycle';
-import { createExampleApp, EXAMPLE_APP_ID, EXAMPLE_STACK } from './app';
 
 const JOB_SECONDS = 1.5;
 const POLL_MS = 400;

@@ -1,8 +1,8 @@
 import { UpdateBackendConfigCommand } from '@aws-sdk/client-amplifybackend';
-import type { AdminUiLoginResourceProperties, AdminUiLoginResponseData } from '../src/handler-contract';
-import { allResolved, validateAdminUiLogin } from '../src/validation';
 import { IsCompleteResponse, OnEventRequest, OnEventResponse, logEvent } from './events';
 import { amplifyBackend, describeError } from './service';
+import type { AdminUiLoginResourceProperties, AdminUiLoginResponseData } from '../src/handler-contract';
+import { allResolved, validateAdminUiLogin } from '../src/validation';
 
 type Event = OnEventRequest<AdminUiLoginResourceProperties>;
 

@@ -5,11 +5,11 @@ import {
   UpdateBackendAPICommand,
   UpdateBackendAPICommandOutput,
 } from '@aws-sdk/client-amplifybackend';
+import { IsCompleteRequest, IsCompleteResponse, LambdaContext, OnEventRequest, OnEventResponse, logEvent } from './events';
+import { amplifyBackend, describeError, isPendingJob, isTransient, sleep } from './service';
 import type { ApiAuthProperties, ApiResourceConfigProperties, BackendApiResourceProperties, BackendApiResponseData } from '../src/handler-contract';
 import { HandlerEnv } from '../src/handler-contract';
 import { allResolved, validateBackendApi } from '../src/validation';
-import { IsCompleteRequest, IsCompleteResponse, LambdaContext, OnEventRequest, OnEventResponse, logEvent } from './events';
-import { amplifyBackend, describeError, isPendingJob, isTransient, sleep } from './service';
 
 type Event = OnEventRequest<BackendApiResourceProperties>;
 

@@ -2,10 +2,10 @@
  * Entry points of the handler bundle: `index.onEvent` and `index.isComplete`, for both custom
  * resource types of the library, told apart by the event's ResourceType.
  */
-import { ADMIN_UI_LOGIN_RESOURCE_TYPE, BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
 import * as adminUiLogin from './admin-ui-login';
 import * as backendApi from './backend-api';
 import { IsCompleteRequest, IsCompleteResponse, LambdaContext, OnEventRequest, OnEventResponse } from './events';
+import { ADMIN_UI_LOGIN_RESOURCE_TYPE, BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
 
 export async function onEvent(event: OnEventRequest<any>, context: LambdaContext): Promise<OnEventResponse<unknown>> {
   switch (event.ResourceType) {

@@ -12,6 +12,7 @@
  * endpoint only through the standard environment variables (`AWS_ENDPOINT_URL_AMPLIFYBACKEND`,
  * credentials, region).
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -128,6 +129,7 @@ export class LocalCloudFormation {
   private readonly accountId: string;
   private deployed?: { template: Json; resources: Record<string, ResourceState> };
   private readonly moduleCache = new Map<string, Json>();
+  private lastAssembly?: Assembly;
   private inFlight = 0;
   private savedConsole?: Pick<Console, 'log' | 'info' | 'warn' | 'error' | 'debug'>;
   /** Every line the handler logged, in order: what its CloudWatch log group would hold. */
@@ -167,8 +169,6 @@ export class LocalCloudFormation {
     if (!failures.length) this.deployed = undefined;
     return { status, resources, outputs: {}, events, reason: failures[0] };
   }
-
-  private lastAssembly?: Assembly;
 
   private async create(asm: Assembly): Promise<DeployResult> {
     const events: StackEvent[] = [];
@@ -438,6 +438,8 @@ export class LocalCloudFormation {
       const modulePath = path.join(dir, `${file}.js`);
       let mod = this.moduleCache.get(modulePath);
       if (!mod) {
+        // Loaded as Lambda loads it: the file named by the Handler property, from the asset folder.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         mod = require(modulePath);
         this.moduleCache.set(modulePath, mod);
       }
@@ -558,7 +560,7 @@ function dependenciesOf(template: Json, id: string): Set<string> {
 
 /** Physical IDs shaped like the real ones, so the handler's validation sees realistic values. */
 export function fakePhysicalId(logicalId: string, type: string, region: string): string {
-  const token = [...logicalId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7).toString(36);
+  const token = parseInt(createHash('sha256').update(logicalId).digest('hex').slice(0, 12), 16).toString(36);
   switch (type) {
     case 'AWS::Cognito::UserPool': return `${region}_${token.padEnd(9, 'X').slice(0, 9)}`;
     case 'AWS::Cognito::UserPoolClient': return `${token}${'0'.repeat(26)}`.slice(0, 26);
