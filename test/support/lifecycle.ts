@@ -560,11 +560,12 @@ function dependenciesOf(template: Json, id: string): Set<string> {
 
 /** Physical IDs shaped like the real ones, so the handler's validation sees realistic values. */
 export function fakePhysicalId(logicalId: string, type: string, region: string): string {
-  const token = parseInt(createHash('sha256').update(logicalId).digest('hex').slice(0, 12), 16).toString(36);
+  const hex = createHash('sha256').update(logicalId).digest('hex');
+  const token = parseInt(hex.slice(0, 12), 16).toString(36);
   switch (type) {
     case 'AWS::Cognito::UserPool': return `${region}_${token.padEnd(9, 'X').slice(0, 9)}`;
     case 'AWS::Cognito::UserPoolClient': return `${token}${'0'.repeat(26)}`.slice(0, 26);
-    case 'AWS::Cognito::IdentityPool': return `${region}:${'0'.repeat(8)}-0000-0000-0000-${token.padStart(12, '0').slice(-12)}`;
+    case 'AWS::Cognito::IdentityPool': return `${region}:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
     default: return `${logicalId}-${token}`;
   }
 }
