@@ -85,7 +85,7 @@ project.addTask('pacmak:check', {
   steps: [
     {
       exec:
-        'out=$(mktemp -d) && for t in python java dotnet go; do echo "jsii-pacmak --code-only --target $t"; jsii-pacmak --code-only --target $t --outdir "$out/$t" || exit 1; done && rm -rf "$out"',
+        'bash -c \'set -e; out=$(mktemp -d); for t in python java dotnet go; do echo "jsii-pacmak --code-only --target $t"; jsii-pacmak --code-only --target $t --outdir "$out/$t"; echo "  $(find "$out/$t" -type f | wc -l) files"; done; rm -rf "$out"\'',
     },
   ],
 });
