@@ -1,0 +1,670 @@
+/**
+ * Unit tests of the handler in `lambda/` with strict `aws-sdk-client-mock` stubs: any command
+ * whose input differs from the one the handler must send falls through to a catch-all stub that
+ * rejects, so a wrong field fails the test. The stubs compare inputs with a strict deep equality,
+ * in which a key set to `undefined` counts: the expected inputs list the keys the handler sets to
+ * `undefined` (the SDK leaves them off the wire). The emulator tests cover the wire format.
+ */
+import {
+  AmplifyBackendClient,
+  AmplifyBackendServiceException,
+  BadRequestException,
+  GatewayTimeoutException,
+  GetBackendJobCommand,
+  GetBackendJobCommandInput,
+  NotFoundException,
+  TooManyRequestsException,
+  UpdateBackendAPICommand,
+  UpdateBackendAPICommandInput,
+  UpdateBackendAPICommandOutput,
+  UpdateBackendConfigCommand,
+  UpdateBackendConfigCommandInput,
+} from '@aws-sdk/client-amplifybackend';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { OnEventResponse } from '../lambda/events';
+import { isComplete, onEvent } from '../lambda/index';
+import type {
+  AdminUiLoginResourceProperties,
+  AdminUiLoginResponseData,
+  BackendApiResourceProperties,
+  BackendApiResponseData,
+} from '../src/handler-contract';
+import { HandlerEnv } from '../src/handler-contract';
+import { SERVICE_TOKEN, apiEvent, isCompleteRequest, lambdaContext, loginEvent, onEventRequest, withResponseUrl } from './support/events';
+
+const mock = mockClient(AmplifyBackendClient);
+
+const APP_ID = 'd1a2b3c4d5e6f7';
+const ENV = 'staging';
+const RESOURCE_NAME = 'blogapi';
+const API_PHYSICAL_ID = `${APP_ID}/${ENV}/${RESOURCE_NAME}`;
+const JOB_ID = 'ab12cd34-0000-4000-8000-000000000001';
+const USER_POOL_ID = 'us-east-1_AbCdEf123';
+const IDENTITY_POOL_ID = 'us-east-1:0a1b2c3d-1234-5678-9abc-def012345678';
+const WEB_CLIENT_ID = '1example23456789abcdefghij';
+const TRANSFORM_SCHEMA = 'type Post @model @auth(rules: [{ allow: public }]) { id: ID! title: String! }';
+const PENDING_JOB_MESSAGE = `There is already a pending job for the requested appId: ${APP_ID} and backendEnvironmentName: ${ENV}, wait for it to complete before creating a new job.`;
+const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/secret?X-Amz-Signature=abc';
+
+/** Every setting the construct can write, as CloudFormation hands it over: every scalar a string. */
+const fullApiProps: BackendApiResourceProperties = {
+  AppId: APP_ID,
+  BackendEnvironmentName: ENV,
+  ResourceName: RESOURCE_NAME,
+  ResourceConfig: {
+    ApiName: 'BlogApi',
+    Service: 'AppSync',
+    TransformSchema: TRANSFORM_SCHEMA,
+    ConflictResolution: { ResolutionStrategy: 'AUTOMERGE' },
+    DefaultAuthType: { Mode: 'API_KEY', Settings: { Description: 'public reads', ExpirationTime: '30' } },
+    AdditionalAuthTypes: [
+      {
+        Mode: 'OPENID_CONNECT',
+        Settings: {
+          OpenIDProviderName: 'Auth0',
+          OpenIDIssueURL: 'https://example.auth0.com/',
+          OpenIDClientId: 'oidc-client-123',
+          OpenIDAuthTTL: '3600000',
+          OpenIDIatTTL: '60000',
+        },
+      },
+      { Mode: 'AMAZON_COGNITO_USER_POOLS', Settings: { CognitoUserPoolId: USER_POOL_ID } },
+      { Mode: 'AWS_IAM' },
+    ],
+  },
+  WaitForCompletion: 'true',
+};
+
+/** What UpdateBackendAPI must receive for `fullApiProps`. */
+const fullApiInput: UpdateBackendAPICommandInput = {
+  AppId: APP_ID,
+  BackendEnvironmentName: ENV,
+  ResourceName: RESOURCE_NAME,
+  ResourceConfig: {
+    ApiName: 'BlogApi',
+    Service: 'AppSync',
+    TransformSchema: TRANSFORM_SCHEMA,
+    ConflictResolution: { ResolutionStrategy: 'AUTOMERGE' },
+    // A number on the wire (a double), a string in the template.
+    DefaultAuthType: { Mode: 'API_KEY', Settings: { Description: 'public reads', ExpirationTime: 30 } },
+    AdditionalAuthTypes: [
+      {
+        Mode: 'OPENID_CONNECT',
+        Settings: {
+          OpenIDProviderName: 'Auth0',
+          OpenIDIssueURL: 'https://example.auth0.com/',
+          OpenIDClientId: 'oidc-client-123',
+          // Strings in the model: they stay strings.
+          OpenIDAuthTTL: '3600000',
+          OpenIDIatTTL: '60000',
+          ExpirationTime: undefined,
+        },
+      },
+      { Mode: 'AMAZON_COGNITO_USER_POOLS', Settings: { CognitoUserPoolId: USER_POOL_ID, ExpirationTime: undefined } },
+      { Mode: 'AWS_IAM', Settings: undefined },
+    ],
+  },
+};
+
+/** Only what is required: the API keeps its current configuration. */
+const minimalApiProps: BackendApiResourceProperties = { AppId: APP_ID, BackendEnvironmentName: ENV, ResourceName: RESOURCE_NAME };
+const minimalApiInput: UpdateBackendAPICommandInput = { AppId: APP_ID, BackendEnvironmentName: ENV, ResourceName: RESOURCE_NAME, ResourceConfig: undefined };
+
+const jobStarted: Partial<UpdateBackendAPICommandOutput> = {
+  $metadata: { httpStatusCode: 200 },
+  AppId: APP_ID,
+  BackendEnvironmentName: ENV,
+  JobId: JOB_ID,
+  Operation: 'UpdateBackendAPI',
+  Status: 'RUNNING',
+};
+
+const onEventData: BackendApiResponseData = {
+  AppId: APP_ID,
+  BackendEnvironmentName: ENV,
+  JobId: JOB_ID,
+  Operation: 'UpdateBackendAPI',
+  Status: 'RUNNING',
+  CreateTime: '',
+  UpdateTime: '',
+};
+
+const getJobInput: GetBackendJobCommandInput = { AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID };
+
+const loginProps: AdminUiLoginResourceProperties = {
+  AppId: APP_ID,
+  LoginAuthConfig: {
+    AwsCognitoIdentityPoolId: IDENTITY_POOL_ID,
+    AwsCognitoRegion: 'us-east-1',
+    AwsUserPoolsId: USER_POOL_ID,
+    AwsUserPoolsWebClientId: WEB_CLIENT_ID,
+  },
+};
+const loginInput: UpdateBackendConfigCommandInput = {
+  AppId: APP_ID,
+  LoginAuthConfig: {
+    AwsCognitoIdentityPoolId: IDENTITY_POOL_ID,
+    AwsCognitoRegion: 'us-east-1',
+    AwsUserPoolsId: USER_POOL_ID,
+    AwsUserPoolsWebClientId: WEB_CLIENT_ID,
+  },
+};
+const BACKEND_MANAGER_APP_ID = 'd9z8y7x6w5v4u3';
+
+function pendingJobError(): AmplifyBackendServiceException {
+  // Not a modelled error: the SDK surfaces it as a generic service exception named after its code.
+  return new AmplifyBackendServiceException({
+    name: 'ValidationException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: PENDING_JOB_MESSAGE,
+  });
+}
+
+const sdkErrors: Array<[string, () => Error]> = [
+  ['BadRequestException', () => new BadRequestException({ message: 'Invalid resourceConfig: unknown auth mode', $metadata: {} })],
+  ['NotFoundException', () => new NotFoundException({ message: `App ${APP_ID} not found`, ResourceType: 'App', $metadata: {} })],
+  ['TooManyRequestsException', () => new TooManyRequestsException({ message: 'Rate exceeded', LimitType: 'RequestsPerSecond', $metadata: {} })],
+  ['GatewayTimeoutException', () => new GatewayTimeoutException({ message: 'Endpoint request timed out', $metadata: {} })],
+];
+
+let logSpy: jest.SpyInstance;
+const savedEnv = { ...process.env };
+
+beforeAll(() => {
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+  process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  process.env.AWS_SESSION_TOKEN = 'test-session-token';
+  process.env[HandlerEnv.PENDING_JOB_RETRY_MS] = '5';
+});
+
+afterAll(() => {
+  process.env = savedEnv;
+  mock.restore();
+});
+
+beforeEach(() => {
+  mock.reset();
+  mock.onAnyCommand().rejects(new Error('unexpected AmplifyBackend call: no stub matches this command and input'));
+  logSpy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('BackendApiConfig on-event', () => {
+  test('Create sends UpdateBackendAPI with the SDK shape and returns the job', async () => {
+    mock.on(UpdateBackendAPICommand, fullApiInput, true).resolves(jobStarted);
+
+    const result = await onEvent(apiEvent.create(fullApiProps), lambdaContext());
+
+    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, Data: onEventData });
+    expect(mock.calls()).toHaveLength(1);
+    const sent = mock.commandCalls(UpdateBackendAPICommand, fullApiInput, true)[0].args[0].input;
+    expect(sent.ResourceConfig?.DefaultAuthType?.Settings?.ExpirationTime).toBe(30);
+    expect(sent.ResourceConfig?.AdditionalAuthTypes?.[0].Settings?.OpenIDAuthTTL).toBe('3600000');
+    expect(sent).not.toHaveProperty('WaitForCompletion');
+    expect(sent).not.toHaveProperty('ServiceToken');
+  });
+
+  test('Create with only the required properties leaves ResourceConfig out; Data falls back to the properties', async () => {
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).resolves({ $metadata: {}, JobId: JOB_ID });
+
+    const result = await onEvent(apiEvent.create(minimalApiProps), lambdaContext());
+
+    expect(result).toStrictEqual({
+      PhysicalResourceId: API_PHYSICAL_ID,
+      Data: { AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Operation: '', Status: '', CreateTime: '', UpdateTime: '' },
+    });
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+  });
+
+  test('Update sends the new properties, not the old ones, and keeps the physical ID', async () => {
+    const newProps: BackendApiResourceProperties = {
+      ...fullApiProps,
+      ResourceConfig: { ...fullApiProps.ResourceConfig, ApiName: 'NewName', ConflictResolution: { ResolutionStrategy: 'LAMBDA' } },
+    };
+    const newInput: UpdateBackendAPICommandInput = {
+      ...fullApiInput,
+      ResourceConfig: { ...fullApiInput.ResourceConfig, ApiName: 'NewName', ConflictResolution: { ResolutionStrategy: 'LAMBDA' } },
+    };
+    mock.on(UpdateBackendAPICommand, newInput, true).resolves(jobStarted);
+
+    const result = await onEvent(apiEvent.update(newProps, fullApiProps, API_PHYSICAL_ID), lambdaContext());
+
+    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, Data: onEventData });
+    expect(mock.commandCalls(UpdateBackendAPICommand, newInput, true)).toHaveLength(1);
+    expect(mock.calls()).toHaveLength(1);
+  });
+
+  test.each([
+    ['AppId', { AppId: 'd9newapp01' }, `d9newapp01/${ENV}/${RESOURCE_NAME}`],
+    ['BackendEnvironmentName', { BackendEnvironmentName: 'prod' }, `${APP_ID}/prod/${RESOURCE_NAME}`],
+    ['ResourceName', { ResourceName: 'shopapi' }, `${APP_ID}/${ENV}/shopapi`],
+  ])('Update that changes %s calls UpdateBackendAPI for the new target and returns a new physical ID', async (_field, change, newPhysicalId) => {
+    const newProps: BackendApiResourceProperties = { ...minimalApiProps, ...change };
+    mock.on(UpdateBackendAPICommand, { ...minimalApiInput, ...change }, true).resolves({ ...jobStarted, ...change });
+
+    const result = await onEvent(apiEvent.update(newProps, minimalApiProps, API_PHYSICAL_ID), lambdaContext());
+
+    expect(result.PhysicalResourceId).toBe(newPhysicalId);
+    expect(result.PhysicalResourceId).not.toBe(API_PHYSICAL_ID);
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+  });
+
+  test('Delete makes no service call and returns the existing physical ID', async () => {
+    const result = await onEvent(apiEvent.delete(fullApiProps, 'an-existing-physical-id'), lambdaContext());
+
+    expect(result).toStrictEqual({ PhysicalResourceId: 'an-existing-physical-id' });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  test('Delete neither validates nor calls, so a rollback of a rejected Create completes', async () => {
+    const bad: BackendApiResourceProperties = { ...minimalApiProps, AppId: 'My App' };
+
+    await expect(onEvent(apiEvent.delete(bad, 'the-id-cloudformation-sent'), lambdaContext())).resolves
+      .toStrictEqual({ PhysicalResourceId: 'the-id-cloudformation-sent' });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  test('a 200 answer carrying an error fails', async () => {
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).resolves({ ...jobStarted, Error: 'boom' });
+
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext())).rejects.toThrow(/UpdateBackendAPI failed for .*blogapi.*: boom$/);
+  });
+
+  test('an answer without a job ID fails when the deployment must wait for the job', async () => {
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).resolves({ $metadata: {}, Status: 'RUNNING' });
+
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext())).rejects.toThrow(/returned no job ID.*status: RUNNING/);
+  });
+
+  test('an answer without a job ID is enough when waitForCompletion is false', async () => {
+    const props: BackendApiResourceProperties = { ...minimalApiProps, WaitForCompletion: 'false' };
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).resolves({ $metadata: {}, Status: 'RUNNING' });
+
+    const result = await onEvent(apiEvent.create(props), lambdaContext());
+
+    expect(result.Data).toMatchObject({ JobId: '', Status: 'RUNNING' });
+  });
+
+  test.each(sdkErrors)('%s from UpdateBackendAPI fails with its name and the service message', async (name, error) => {
+    const err = error();
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(err);
+
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext())).rejects
+      .toThrow(`UpdateBackendAPI failed for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME}: ${name}: ${err.message}`);
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+  });
+});
+
+describe('BackendApiConfig on-event with another job pending', () => {
+  test.each([1, 2])('waits out %i pending-job rejection(s), then succeeds', async (rejections) => {
+    const stub = mock.on(UpdateBackendAPICommand, fullApiInput, true);
+    for (let i = 0; i < rejections; i++) stub.rejectsOnce(pendingJobError());
+    stub.resolves(jobStarted);
+
+    const result = await onEvent(apiEvent.create(fullApiProps), lambdaContext());
+
+    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, Data: onEventData });
+    expect(mock.commandCalls(UpdateBackendAPICommand, fullApiInput, true)).toHaveLength(rejections + 1);
+  });
+
+  test('fails at once with the service message when too little time is left to wait', async () => {
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError());
+
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext(3_000))).rejects
+      .toThrow(`UpdateBackendAPI failed for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME}: ValidationException: ${PENDING_JOB_MESSAGE}`);
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+  });
+
+  test.each<[string, string | undefined, number]>([
+    ['PENDING_JOB_RETRY_MS', '20000', 29_000],
+    ['the 15 s default', undefined, 24_000],
+  ])('keeps the wait (%s) plus a safety margin in hand before waiting', async (_what, retryMs, remainingMs) => {
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError());
+    const saved = process.env[HandlerEnv.PENDING_JOB_RETRY_MS];
+    if (retryMs === undefined) delete process.env[HandlerEnv.PENDING_JOB_RETRY_MS];
+    else process.env[HandlerEnv.PENDING_JOB_RETRY_MS] = retryMs;
+    try {
+      // Waiting would sleep for the whole retry interval and outlast the test's timeout.
+      await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext(remainingMs))).rejects.toThrow(PENDING_JOB_MESSAGE);
+    } finally {
+      process.env[HandlerEnv.PENDING_JOB_RETRY_MS] = saved;
+    }
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+  });
+
+  test('stops waiting when the function runs short of time', async () => {
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError());
+    const remaining = jest.fn<number, []>()
+      .mockReturnValueOnce(600_000)
+      .mockReturnValueOnce(600_000)
+      .mockReturnValue(9_000);
+
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext(remaining))).rejects.toThrow(PENDING_JOB_MESSAGE);
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(3);
+    expect(remaining).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('BackendApiConfig validation in the handler (values that were tokens at synth time)', () => {
+  const apiKey = (expiration: string): BackendApiResourceProperties => ({
+    ...minimalApiProps,
+    ResourceConfig: { DefaultAuthType: { Mode: 'API_KEY', Settings: { ExpirationTime: expiration } } },
+  });
+  const oidc = (issuer: string): BackendApiResourceProperties => ({
+    ...minimalApiProps,
+    ResourceConfig: { DefaultAuthType: { Mode: 'OPENID_CONNECT', Settings: { OpenIDProviderName: 'Auth0', OpenIDIssueURL: issuer } } },
+  });
+
+  test.each<[string, BackendApiResourceProperties, string]>([
+    ['appId', { ...minimalApiProps, AppId: 'My App' }, 'BackendApiConfig: invalid appId (got "My App")'],
+    ['backendEnvironmentName', { ...minimalApiProps, BackendEnvironmentName: 'my env' }, 'BackendApiConfig: invalid backendEnvironmentName (got "my env")'],
+    ['resourceName', { ...minimalApiProps, ResourceName: 'blog-api' }, 'BackendApiConfig: invalid resourceName (got "blog-api")'],
+    ['API key expiration', apiKey('400'), 'BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got "400")'],
+    ['OIDC issuer URL', oidc('http://x'), 'BackendApiConfig: invalid defaultAuthType ApiAuth.openIdConnect({ issuerUrl }) (got "http://x")'],
+    ['conflict resolution', { ...minimalApiProps, ResourceConfig: { ConflictResolution: { ResolutionStrategy: 'LAST_WRITER_WINS' } } },
+      'BackendApiConfig: invalid conflictResolution (got "LAST_WRITER_WINS")'],
+    ['waitForCompletion', { ...minimalApiProps, WaitForCompletion: 'yes' }, 'BackendApiConfig: invalid waitForCompletion (got "yes")'],
+  ])('rejects a bad %s, naming the prop and the value, without calling the service', async (_what, props, message) => {
+    await expect(onEvent(apiEvent.create(props), lambdaContext())).rejects.toThrow(message);
+    await expect(onEvent(apiEvent.update(props, minimalApiProps, API_PHYSICAL_ID), lambdaContext())).rejects.toThrow(message);
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  test('reports every broken rule at once', async () => {
+    const props: BackendApiResourceProperties = { ...apiKey('0'), AppId: 'My App' };
+
+    const error = await onEvent(apiEvent.create(props), lambdaContext()).catch((e: Error) => e);
+
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message.split('\n')).toHaveLength(2);
+    expect(mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('BackendApiConfig is-complete', () => {
+  const created = (props: BackendApiResourceProperties = fullApiProps) =>
+    isCompleteRequest(apiEvent.create(props), { PhysicalResourceId: API_PHYSICAL_ID, Data: onEventData });
+
+  test('a COMPLETED job is complete, with the job status and times', async () => {
+    mock.on(GetBackendJobCommand, getJobInput, true).resolves({
+      $metadata: {},
+      AppId: APP_ID,
+      BackendEnvironmentName: ENV,
+      JobId: JOB_ID,
+      Operation: 'UpdateBackendAPI',
+      Status: 'COMPLETED',
+      CreateTime: '1633594108726',
+      UpdateTime: '1633594208726',
+    });
+
+    const result = await isComplete(created());
+
+    expect(result).toStrictEqual({
+      IsComplete: true,
+      Data: { Status: 'COMPLETED', Operation: 'UpdateBackendAPI', CreateTime: '1633594108726', UpdateTime: '1633594208726' },
+    });
+    // The Provider framework merges on-event's Data with is-complete's: every attribute is there.
+    const attributes: BackendApiResponseData = { ...onEventData, ...result.Data };
+    expect(attributes).toStrictEqual({
+      AppId: APP_ID,
+      BackendEnvironmentName: ENV,
+      JobId: JOB_ID,
+      Operation: 'UpdateBackendAPI',
+      Status: 'COMPLETED',
+      CreateTime: '1633594108726',
+      UpdateTime: '1633594208726',
+    });
+    expect(mock.commandCalls(GetBackendJobCommand, getJobInput, true)).toHaveLength(1);
+  });
+
+  test('after an Update it follows the job on the new app and environment', async () => {
+    const newProps: BackendApiResourceProperties = { ...minimalApiProps, AppId: 'd9newapp01', BackendEnvironmentName: 'prod' };
+    const event = isCompleteRequest(apiEvent.update(newProps, minimalApiProps, API_PHYSICAL_ID), {
+      PhysicalResourceId: `d9newapp01/prod/${RESOURCE_NAME}`,
+      Data: { ...onEventData, AppId: 'd9newapp01', BackendEnvironmentName: 'prod', JobId: 'job-2' },
+    });
+    mock.on(GetBackendJobCommand, { AppId: 'd9newapp01', BackendEnvironmentName: 'prod', JobId: 'job-2' }, true)
+      .resolves({ $metadata: {}, Status: 'COMPLETED' });
+
+    const result = await isComplete(event);
+
+    expect(result).toStrictEqual({ IsComplete: true, Data: { Status: 'COMPLETED', Operation: 'UpdateBackendAPI', CreateTime: '', UpdateTime: '' } });
+    expect(mock.calls()).toHaveLength(1);
+  });
+
+  test.each(['RUNNING', 'PENDING', undefined])('a job with status %s is not complete yet', async (status) => {
+    mock.on(GetBackendJobCommand, getJobInput, true).resolves({ $metadata: {}, JobId: JOB_ID, Status: status });
+
+    // No Data: the Provider framework rejects Data while IsComplete is false.
+    await expect(isComplete(created())).resolves.toStrictEqual({ IsComplete: false });
+    expect(mock.commandCalls(GetBackendJobCommand, getJobInput, true)).toHaveLength(1);
+  });
+
+  test('a FAILED job fails the deployment with the job error and ID', async () => {
+    mock.on(GetBackendJobCommand, getJobInput, true).resolves({
+      $metadata: {},
+      JobId: JOB_ID,
+      Operation: 'UpdateBackendAPI',
+      Status: 'FAILED',
+      Error: 'Schema validation failed: Unknown directive "@modle"',
+    });
+
+    await expect(isComplete(created())).rejects.toThrow(
+      `The Amplify job ${JOB_ID} (UpdateBackendAPI) for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME} FAILED: Schema validation failed: Unknown directive "@modle"`,
+    );
+  });
+
+  test('a FAILED job without an error still fails', async () => {
+    mock.on(GetBackendJobCommand, getJobInput, true).resolves({ $metadata: {}, Status: 'FAILED' });
+
+    await expect(isComplete(created())).rejects.toThrow(new RegExp(`job ${JOB_ID} .*FAILED: the service gave no reason`));
+  });
+
+  test('a COMPLETED job that carries an error fails', async () => {
+    mock.on(GetBackendJobCommand, getJobInput, true).resolves({ $metadata: {}, Status: 'COMPLETED', Error: 'API key could not be rotated' });
+
+    await expect(isComplete(created())).rejects.toThrow(new RegExp(`job ${JOB_ID} .*reported an error \\(status COMPLETED\\): API key could not be rotated`));
+  });
+
+  test.each<[string, () => Error]>([
+    ['NotFoundException (job not visible yet)', () => new NotFoundException({ message: `Job ${JOB_ID} not found`, ResourceType: 'Job', $metadata: {} })],
+    ['TooManyRequestsException', () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} })],
+    ['GatewayTimeoutException', () => new GatewayTimeoutException({ message: 'Endpoint request timed out', $metadata: {} })],
+    ['an unmodelled 5xx', () => new AmplifyBackendServiceException({ name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'try later' })],
+  ])('%s from GetBackendJob means poll again', async (_name, error) => {
+    mock.on(GetBackendJobCommand, getJobInput, true).rejects(error());
+
+    await expect(isComplete(created())).resolves.toStrictEqual({ IsComplete: false });
+    expect(mock.commandCalls(GetBackendJobCommand)).toHaveLength(1);
+  });
+
+  test('BadRequestException from GetBackendJob fails with the service message', async () => {
+    mock.on(GetBackendJobCommand, getJobInput, true).rejects(new BadRequestException({ message: 'Invalid jobId', $metadata: {} }));
+
+    await expect(isComplete(created())).rejects.toThrow(
+      `GetBackendJob failed for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME}, job ${JOB_ID}: BadRequestException: Invalid jobId`,
+    );
+  });
+
+  test('waitForCompletion false is complete at once, without a call', async () => {
+    await expect(isComplete(created({ ...fullApiProps, WaitForCompletion: 'false' }))).resolves.toStrictEqual({ IsComplete: true });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  test('Delete is complete at once, without a call', async () => {
+    const event = isCompleteRequest(apiEvent.delete(fullApiProps, API_PHYSICAL_ID), { PhysicalResourceId: API_PHYSICAL_ID });
+
+    await expect(isComplete(event)).resolves.toStrictEqual({ IsComplete: true });
+    expect(mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('AdminUiLoginConfig', () => {
+  const loginResponse = {
+    $metadata: { httpStatusCode: 200 },
+    AppId: APP_ID,
+    BackendManagerAppId: BACKEND_MANAGER_APP_ID,
+    LoginAuthConfig: { ...loginInput.LoginAuthConfig },
+  };
+  const loginData: AdminUiLoginResponseData = {
+    AppId: APP_ID,
+    BackendManagerAppId: BACKEND_MANAGER_APP_ID,
+    AwsCognitoIdentityPoolId: IDENTITY_POOL_ID,
+    AwsCognitoRegion: 'us-east-1',
+    AwsUserPoolsId: USER_POOL_ID,
+    AwsUserPoolsWebClientId: WEB_CLIENT_ID,
+  };
+
+  test('Create sends UpdateBackendConfig and returns what the service applied', async () => {
+    mock.on(UpdateBackendConfigCommand, loginInput, true).resolves(loginResponse);
+
+    const result = await onEvent(loginEvent.create(loginProps), lambdaContext());
+
+    expect(result).toStrictEqual({ PhysicalResourceId: APP_ID, Data: loginData });
+    expect(mock.commandCalls(UpdateBackendConfigCommand, loginInput, true)).toHaveLength(1);
+    expect(mock.calls()).toHaveLength(1);
+  });
+
+  test('Data holds what the service applied, not what was sent; keys it does not return are empty strings', async () => {
+    const props: AdminUiLoginResourceProperties = { AppId: APP_ID, LoginAuthConfig: { AwsCognitoIdentityPoolId: IDENTITY_POOL_ID, AwsCognitoRegion: 'us-east-1' } };
+    mock.on(UpdateBackendConfigCommand, { AppId: APP_ID, LoginAuthConfig: { AwsCognitoIdentityPoolId: IDENTITY_POOL_ID, AwsCognitoRegion: 'us-east-1' } }, true)
+      .resolves({ $metadata: {}, LoginAuthConfig: { AwsCognitoIdentityPoolId: IDENTITY_POOL_ID } });
+
+    const result = await onEvent(loginEvent.create(props), lambdaContext());
+
+    expect(result).toStrictEqual({
+      PhysicalResourceId: APP_ID,
+      Data: {
+        AppId: APP_ID,
+        BackendManagerAppId: '',
+        AwsCognitoIdentityPoolId: IDENTITY_POOL_ID,
+        AwsCognitoRegion: '',
+        AwsUserPoolsId: '',
+        AwsUserPoolsWebClientId: '',
+      },
+    });
+  });
+
+  test('Update sends the new settings; a new app ID is a new physical ID', async () => {
+    const newProps: AdminUiLoginResourceProperties = {
+      AppId: 'd9newapp01',
+      LoginAuthConfig: { AwsUserPoolsId: 'us-east-1_NewPool9', AwsUserPoolsWebClientId: 'newclient123' },
+    };
+    mock.on(UpdateBackendConfigCommand, { AppId: 'd9newapp01', LoginAuthConfig: { AwsUserPoolsId: 'us-east-1_NewPool9', AwsUserPoolsWebClientId: 'newclient123' } }, true)
+      .resolves({ $metadata: {}, AppId: 'd9newapp01', BackendManagerAppId: BACKEND_MANAGER_APP_ID, LoginAuthConfig: { AwsUserPoolsId: 'us-east-1_NewPool9', AwsUserPoolsWebClientId: 'newclient123' } });
+
+    const result: OnEventResponse<unknown> = await onEvent(loginEvent.update(newProps, loginProps, APP_ID), lambdaContext());
+
+    expect(result).toStrictEqual({
+      PhysicalResourceId: 'd9newapp01',
+      Data: {
+        AppId: 'd9newapp01',
+        BackendManagerAppId: BACKEND_MANAGER_APP_ID,
+        AwsCognitoIdentityPoolId: '',
+        AwsCognitoRegion: '',
+        AwsUserPoolsId: 'us-east-1_NewPool9',
+        AwsUserPoolsWebClientId: 'newclient123',
+      },
+    });
+    expect(mock.calls()).toHaveLength(1);
+  });
+
+  test('Delete makes no service call and returns the existing physical ID', async () => {
+    await expect(onEvent(loginEvent.delete(loginProps, 'd0oldapp01'), lambdaContext())).resolves.toStrictEqual({ PhysicalResourceId: 'd0oldapp01' });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  test('is-complete is true at once, without a call', async () => {
+    const event = isCompleteRequest(loginEvent.create(loginProps), { PhysicalResourceId: APP_ID, Data: loginData });
+
+    await expect(isComplete(event)).resolves.toStrictEqual({ IsComplete: true });
+    expect(mock.calls()).toHaveLength(0);
+  });
+
+  test('a 200 answer carrying an error fails', async () => {
+    mock.on(UpdateBackendConfigCommand, loginInput, true).resolves({ ...loginResponse, Error: 'user pool not found' });
+
+    await expect(onEvent(loginEvent.create(loginProps), lambdaContext())).rejects
+      .toThrow(`UpdateBackendConfig failed for app ${APP_ID}: the service answered with an error: user pool not found`);
+  });
+
+  test.each(sdkErrors)('%s from UpdateBackendConfig fails with its name and the service message', async (name, error) => {
+    const err = error();
+    mock.on(UpdateBackendConfigCommand, loginInput, true).rejects(err);
+
+    await expect(onEvent(loginEvent.create(loginProps), lambdaContext())).rejects
+      .toThrow(`UpdateBackendConfig failed for app ${APP_ID}: ${name}: ${err.message}`);
+  });
+
+  test.each<[string, AdminUiLoginResourceProperties, string]>([
+    ['cognitoRegion', { AppId: APP_ID, LoginAuthConfig: { AwsCognitoIdentityPoolId: IDENTITY_POOL_ID, AwsCognitoRegion: 'useast1' } },
+      'AdminUiLoginConfig: invalid cognitoRegion (got "useast1")'],
+    ['appId', { ...loginProps, AppId: 'arn:aws:amplify:us-east-1:123456789012:apps/d1a2b3c4d5e6f7' },
+      'AdminUiLoginConfig: invalid appId (got "arn:aws:amplify:us-east-1:123456789012:apps/d1a2b3c4d5e6f7")'],
+    ['userPool.userPoolId', { AppId: APP_ID, LoginAuthConfig: { AwsUserPoolsId: 'AbCdEf123' } }, 'AdminUiLoginConfig: invalid userPool.userPoolId (got "AbCdEf123")'],
+    ['cognitoRegion vs the pool region', { AppId: APP_ID, LoginAuthConfig: { AwsUserPoolsId: USER_POOL_ID, AwsCognitoRegion: 'eu-west-1' } },
+      'AdminUiLoginConfig: invalid cognitoRegion (got "eu-west-1")'],
+  ])('rejects a bad %s, naming the prop and the value, without calling the service', async (_what, props, message) => {
+    await expect(onEvent(loginEvent.create(props), lambdaContext())).rejects.toThrow(message);
+    expect(mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('dispatch', () => {
+  test('an unknown resource type fails on-event and is-complete, without a call', async () => {
+    const event = onEventRequest('Custom::SomethingElse', 'Create', minimalApiProps);
+
+    await expect(onEvent(event, lambdaContext())).rejects.toThrow('unknown resource type Custom::SomethingElse');
+    await expect(isComplete(isCompleteRequest(event, { PhysicalResourceId: 'x' }))).rejects.toThrow('unknown resource type Custom::SomethingElse');
+    expect(mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('logging', () => {
+  test('no log line holds the ResponseURL or the resource properties', async () => {
+    const errorSpy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const warnSpy = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    mock.on(UpdateBackendAPICommand, fullApiInput, true).rejectsOnce(pendingJobError()).resolves(jobStarted);
+    mock.on(GetBackendJobCommand, getJobInput, true)
+      .rejectsOnce(new NotFoundException({ message: 'not yet', $metadata: {} }))
+      .resolvesOnce({ $metadata: {}, Status: 'RUNNING' })
+      .resolves({ $metadata: {}, Status: 'COMPLETED' });
+    mock.on(UpdateBackendConfigCommand, loginInput, true).resolves({ $metadata: {}, LoginAuthConfig: loginInput.LoginAuthConfig });
+
+    const create = withResponseUrl(apiEvent.create(fullApiProps), RESPONSE_URL);
+    const created = await onEvent(create, lambdaContext());
+    for (let i = 0; i < 3; i++) await isComplete(isCompleteRequest(create, created));
+    const update = withResponseUrl(apiEvent.update(fullApiProps, minimalApiProps, API_PHYSICAL_ID), RESPONSE_URL);
+    await onEvent(update, lambdaContext());
+    await onEvent(withResponseUrl(apiEvent.delete(fullApiProps, API_PHYSICAL_ID), RESPONSE_URL), lambdaContext());
+    await onEvent(withResponseUrl(loginEvent.create(loginProps), RESPONSE_URL), lambdaContext());
+    await onEvent(withResponseUrl(loginEvent.delete(loginProps, APP_ID), RESPONSE_URL), lambdaContext());
+
+    const lines = [logSpy, errorSpy, warnSpy].flatMap((spy) => spy.mock.calls.map((args: unknown[]) => args.map(String).join(' ')));
+    // One line per event at least, or the test would pass on silence.
+    expect(lines.length).toBeGreaterThanOrEqual(7);
+    const secrets = [
+      RESPONSE_URL,
+      'X-Amz-Signature',
+      'cloudformation-custom-resource-response',
+      'ResponseURL',
+      'ResourceProperties',
+      SERVICE_TOKEN,
+      TRANSFORM_SCHEMA,
+      'public reads',
+      'oidc-client-123',
+      'example.auth0.com',
+      USER_POOL_ID,
+      IDENTITY_POOL_ID,
+      WEB_CLIENT_ID,
+    ];
+    for (const line of lines) {
+      for (const secret of secrets) expect(line).not.toContain(secret);
+    }
+  });
+});
