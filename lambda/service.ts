@@ -12,9 +12,12 @@ export function amplifyBackend(): AmplifyBackendClient {
   return client;
 }
 
-/** The service's answer while another job runs on the same app and environment. */
+/**
+ * The service's answer while another job runs on the same app and environment: a
+ * ValidationException whose message says so. Any other ValidationException fails at once.
+ */
 export function isPendingJob(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'ValidationException' || /already a pending job/i.test(err.message));
+  return err instanceof Error && /already a pending job/i.test(err.message);
 }
 
 /** Errors worth another poll rather than a failed deployment. */

@@ -312,6 +312,17 @@ describe('BackendApiConfig on-event with another job pending', () => {
     expect(mock.commandCalls(UpdateBackendAPICommand, fullApiInput, true)).toHaveLength(rejections + 1);
   });
 
+  test('a ValidationException for another reason is not waited out', async () => {
+    const other = new AmplifyBackendServiceException({
+      name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'transformSchema is not valid GraphQL',
+    });
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(other);
+
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext(600_000))).rejects
+      .toThrow('ValidationException: transformSchema is not valid GraphQL');
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+  });
+
   test('fails at once with the service message when too little time is left to wait', async () => {
     mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError());
 
