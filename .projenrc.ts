@@ -72,8 +72,10 @@ project.bundler.addBundle('./lambda/index.ts', {
   externals: [],
 });
 
-// Tests and the demo load the bundle, so they build it first.
+// Tests and the demo load the bundle, so they build it first. ts-jest only transpiles
+// (isolatedModules), so the tests, the handler, the examples and the bench are type-checked too.
 project.testTask.prependSpawn(project.bundler.bundleTask);
+project.testTask.exec('tsc -p tsconfig.dev.json --noEmit');
 
 // `npx projen build` must not depend on the CI variable nor on toolchains this machine lacks:
 // packaging for Python/Java/.NET/Go is the release workflow's job, not the local build's.

@@ -107,7 +107,7 @@ describe('every auth mode and conflict strategy reaches the service in its wire 
     const result = await cfn.deploy(cdkOut);
     expectOk(result, 'CREATE_COMPLETE');
 
-    const byEnv = Object.fromEntries(emulator.requests('UpdateBackendAPI').map((r) => [r.labels.BackendEnvironmentName, r]));
+    const byEnv = Object.fromEntries(emulator.requests('UpdateBackendAPI').map((r) => [r.labels.BackendEnvironmentName, r as typeof r & { body: any }]));
     expect(byEnv.staging.path).toBe(`/backend/${APP}/api/staging`);
     expect(byEnv.staging.body).toEqual({
       resourceName: 'blogapi',
