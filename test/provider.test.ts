@@ -1,0 +1,404 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { AdminUiLoginConfig, AmplifyBackendProvider, ApiAuth, BackendApiConfig } from '../src';
+import {
+  ADMIN_UI_LOGIN_TYPE, APP_ID, BACKEND_API_TYPE, ENV,
+  amplifyBackendStatements, appArn, asList, iamStatements, logicalId, newStack, resourcesOfType,
+} from './support/construct-helpers';
+
+const BUNDLE = path.join(__dirname, '..', 'assets', 'lambda', 'index', 'index.js');
+/** Functions of one provider: the two handlers and the framework's onEvent, isComplete and onTimeout. */
+const FUNCTIONS_PER_PROVIDER = 5;
+
+function api(scope: Construct, id: string, appId = APP_ID, extra: Partial<ConstructorParameters<typeof BackendApiConfig>[2]> = {}): BackendApiConfig {
+  return new BackendApiConfig(scope, id, { appId, backendEnvironmentName: 'staging', resourceName: 'blogapi', ...extra });
+}
+
+function login(scope: Construct, id: string, appId = APP_ID, extra: Partial<ConstructorParameters<typeof AdminUiLoginConfig>[2]> = {}): AdminUiLoginConfig {
+  return new AdminUiLoginConfig(scope, id, { appId, identityPoolId: 'us-east-1:0a1b2c3d-1234-5678-9abc-def012345678', ...extra });
+}
+
+/** The logical ID of the framework onEvent function a custom resource's ServiceToken points to. */
+function serviceTokenFunction(template: Template, type: string): string[] {
+  return Object.values(resourcesOfType(template, type)).map((r) => r.Properties!.ServiceToken['Fn::GetAtt'][0] as string);
+}
+
+describe('AmplifyBackendProvider: one per stack', () => {
+  test.each([1, 50])('%i constructs share one provider (one set of functions, one state machine)', (n) => {
+    const { stack } = newStack(ENV);
+    for (let i = 0; i < n; i++) {
+      if (i % 2 === 0) api(stack, `Api${i}`, APP_ID, { backendEnvironmentName: `env${i}`, stackOutputs: false });
+      else login(stack, `Login${i}`, `d${i}`, { stackOutputs: false });
+    }
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS_PER_PROVIDER);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', 2); // the provider's log group and the waiter's
+    const tokens = [...serviceTokenFunction(template, BACKEND_API_TYPE), ...serviceTokenFunction(template, ADMIN_UI_LOGIN_TYPE)];
+    expect(tokens).toHaveLength(n);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  test('AmplifyBackendProvider.of() returns the same instance, from the stack or from any construct in it', () => {
+    const { stack } = newStack();
+    const nested = new Construct(new Construct(stack, 'Level1'), 'Level2');
+    const first = AmplifyBackendProvider.of(stack);
+    expect(AmplifyBackendProvider.of(stack)).toBe(first);
+    expect(AmplifyBackendProvider.of(nested)).toBe(first);
+    expect(first.node.scope).toBe(stack);
+  });
+
+  test('constructs deep in the tree use the stack provider', () => {
+    const { stack } = newStack();
+    const config = api(new Construct(stack, 'Group'), 'Api');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS_PER_PROVIDER);
+    expect(config.node.scope?.node.id).toBe('Group');
+    expect(serviceTokenFunction(template, BACKEND_API_TYPE)).toEqual([logicalId(AmplifyBackendProvider.of(stack).node.findChild('Framework').node.findChild('framework-onEvent'))]);
+  });
+
+  test('AmplifyBackendProvider.of() refuses a stack whose provider ID is taken by another construct', () => {
+    const { stack } = newStack();
+    new Construct(stack, 'AmplifyBackendProvider');
+    expect(() => AmplifyBackendProvider.of(stack)).toThrow(/already has a construct with the ID "AmplifyBackendProvider" that is not an AmplifyBackendProvider/);
+  });
+
+  test('an explicitly created provider passed via `provider` is used, and no second provider is created', () => {
+    const { stack } = newStack(ENV);
+    const provider = new AmplifyBackendProvider(stack, 'MyProvider', { memorySize: 512 });
+    api(stack, 'Api', APP_ID, { provider });
+    login(stack, 'Login', APP_ID, { provider });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS_PER_PROVIDER);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    expect(stack.node.tryFindChild('AmplifyBackendProvider')).toBeUndefined();
+    const onEvent = logicalId(provider.node.findChild('Framework').node.findChild('framework-onEvent'));
+    expect(onEvent).toMatch(/^MyProvider/);
+    expect([...serviceTokenFunction(template, BACKEND_API_TYPE), ...serviceTokenFunction(template, ADMIN_UI_LOGIN_TYPE)]).toEqual([onEvent, onEvent]);
+  });
+
+  test('provider props reach the handler functions and the log group', () => {
+    const { stack } = newStack(ENV);
+    const provider = new AmplifyBackendProvider(stack, 'MyProvider', {
+      memorySize: 512,
+      handlerTimeout: Duration.minutes(5),
+      pendingJobRetryInterval: Duration.seconds(30),
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    api(stack, 'Api', APP_ID, { provider });
+    const template = Template.fromStack(stack);
+    for (const handler of ['index.onEvent', 'index.isComplete']) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: handler,
+        MemorySize: 512,
+        Timeout: 300,
+        Environment: { Variables: { PENDING_JOB_RETRY_MS: '30000' } },
+        LoggingConfig: { LogGroup: { Ref: logicalId(provider.node.findChild('Logs')) } },
+      });
+    }
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  test('two stacks get two providers, each used only by its own stack', () => {
+    const app = new App();
+    const one = new Stack(app, 'One', { env: ENV });
+    const two = new Stack(app, 'Two', { env: ENV });
+    api(one, 'Api');
+    api(two, 'Api');
+    expect(AmplifyBackendProvider.of(one)).not.toBe(AmplifyBackendProvider.of(two));
+    for (const stack of [one, two]) {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS_PER_PROVIDER);
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      expect(serviceTokenFunction(template, BACKEND_API_TYPE)).toEqual([
+        logicalId(AmplifyBackendProvider.of(stack).node.findChild('Framework').node.findChild('framework-onEvent')),
+      ]);
+      expect(JSON.stringify(template.toJSON())).not.toMatch(/Fn::ImportValue/);
+    }
+  });
+});
+
+describe('AmplifyBackendProvider: handler functions', () => {
+  test('runtime nodejs22.x, handlers index.onEvent and index.isComplete, code from the bundled asset', () => {
+    const { app, stack } = newStack(ENV);
+    api(stack, 'Api');
+    const template = Template.fromStack(stack);
+    const handlers = Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).filter((f) => String(f.Properties!.Handler).startsWith('index.'));
+    expect(handlers.map((f) => f.Properties!.Handler).sort()).toEqual(['index.isComplete', 'index.onEvent']);
+    for (const f of handlers) {
+      expect(f.Properties!.Runtime).toBe('nodejs22.x');
+      expect(f.Properties!.Code).toEqual({ S3Bucket: expect.anything(), S3Key: expect.stringMatching(/^[0-9a-f]{64}\.zip$/) });
+    }
+    // Both handlers are the one asset, and the staged asset is the bundle the build produced.
+    const keys = new Set(handlers.map((f) => f.Properties!.Code.S3Key as string));
+    expect(keys.size).toBe(1);
+    const hash = [...keys][0].replace(/\.zip$/, '');
+    const assembly = app.synth();
+    const staged = path.join(assembly.directory, `asset.${hash}`, 'index.js');
+    expect(fs.readFileSync(staged)).toEqual(fs.readFileSync(BUNDLE));
+  });
+
+  test('the handlers run under the provider role, which only Lambda can assume', () => {
+    const { stack } = newStack(ENV);
+    const provider = AmplifyBackendProvider.of(stack);
+    api(stack, 'Api');
+    const template = Template.fromStack(stack);
+    const roleId = logicalId(provider.node.findChild('Role'));
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+    });
+    for (const handler of ['index.onEvent', 'index.isComplete']) {
+      template.hasResourceProperties('AWS::Lambda::Function', { Handler: handler, Role: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+    }
+  });
+});
+
+describe('AmplifyBackendProvider: IAM', () => {
+  function bothConstructs(env = ENV) {
+    const { stack } = newStack(env);
+    api(stack, 'Api');
+    login(stack, 'Login');
+    return { stack, template: Template.fromStack(stack) };
+  }
+
+  test('no statement anywhere in the template has a wildcard action (amplifybackend:* or *)', () => {
+    const { template } = bothConstructs();
+    const statements = iamStatements(template);
+    expect(statements.length).toBeGreaterThan(5);
+    for (const { statement, holder } of statements) {
+      for (const action of asList(statement.Action)) {
+        expect({ holder, action }).toEqual({ holder, action: expect.stringMatching(/^[a-z0-9-]+:[A-Za-z]+$/) });
+      }
+    }
+  });
+
+  test.each([
+    ['with an env', ENV],
+    ['env-agnostic', {}],
+  ])('every amplifybackend statement is scoped to arn:<partition>:amplifybackend:<region>:<account>:/backend/<appId>/* (%s)', (_label, env) => {
+    const { template } = bothConstructs(env);
+    const statements = amplifyBackendStatements(template);
+    expect(statements).toHaveLength(2);
+    for (const { statement, holderType } of statements) {
+      expect(holderType).toBe('AWS::IAM::ManagedPolicy');
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.Resource).toEqual(appArn(APP_ID, env));
+    }
+  });
+
+  test('BackendApiConfig grants exactly UpdateBackendAPI and GetBackendJob', () => {
+    const { stack } = newStack(ENV);
+    api(stack, 'Api');
+    const actions = amplifyBackendStatements(Template.fromStack(stack)).flatMap((s) => asList(s.statement.Action));
+    expect(actions.sort()).toEqual(['amplifybackend:GetBackendJob', 'amplifybackend:UpdateBackendAPI']);
+  });
+
+  test('AdminUiLoginConfig grants exactly UpdateBackendConfig', () => {
+    const { stack } = newStack(ENV);
+    login(stack, 'Login');
+    const actions = amplifyBackendStatements(Template.fromStack(stack)).flatMap((s) => asList(s.statement.Action));
+    expect(actions).toEqual(['amplifybackend:UpdateBackendConfig']);
+  });
+
+  test('two constructs on one app share one ARN entry', () => {
+    const { stack } = newStack(ENV);
+    api(stack, 'Staging', APP_ID, { backendEnvironmentName: 'staging' });
+    api(stack, 'Prod', APP_ID, { backendEnvironmentName: 'prod' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    const statements = amplifyBackendStatements(template);
+    expect(statements).toHaveLength(1);
+    expect(statements[0].statement.Resource).toEqual(appArn(APP_ID, ENV));
+  });
+
+  test('many constructs on one app count as one grant: 61 of them keep one managed policy', () => {
+    const { stack } = newStack(ENV);
+    for (let i = 0; i < 61; i++) api(stack, `Api${i}`, APP_ID, { backendEnvironmentName: `env${i}`, stackOutputs: false });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
+    expect(amplifyBackendStatements(template).map((s) => s.statement.Resource)).toEqual([appArn(APP_ID, ENV)]);
+  });
+
+  test('constructs on different apps add one ARN each to the same statement', () => {
+    const { stack } = newStack(ENV);
+    api(stack, 'One', 'd111');
+    api(stack, 'Two', 'd222');
+    const statements = amplifyBackendStatements(Template.fromStack(stack));
+    expect(statements).toHaveLength(1);
+    expect(statements[0].statement.Resource).toEqual([appArn('d111', ENV), appArn('d222', ENV)]);
+  });
+
+  test('61 distinct apps spread over a second managed policy; each custom resource DependsOn the policy that grants its app', () => {
+    const { stack } = newStack(ENV);
+    const configs = Array.from({ length: 61 }, (_, i) => api(stack, `Api${i}`, `d${i + 1}`, { stackOutputs: false }));
+    const template = Template.fromStack(stack);
+    const policies = resourcesOfType(template, 'AWS::IAM::ManagedPolicy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    const provider = AmplifyBackendProvider.of(stack);
+    const [first, second] = ['AmplifyBackendPolicy0', 'AmplifyBackendPolicy1'].map((id) => logicalId(provider.node.findChild(id)));
+    const roleRef = { Ref: logicalId(provider.node.findChild('Role')) };
+    for (const id of [first, second]) expect(policies[id].Properties!.Roles).toEqual([roleRef]);
+
+    const resourcesOf = (id: string) => asList(policies[id].Properties!.PolicyDocument.Statement[0].Resource);
+    expect(resourcesOf(first)).toHaveLength(60);
+    expect(resourcesOf(first)[0]).toEqual(appArn('d1', ENV));
+    expect(resourcesOf(second)).toEqual([appArn('d61', ENV)]);
+
+    const apis = resourcesOfType(template, BACKEND_API_TYPE);
+    configs.forEach((config, i) => {
+      const dependsOn = apis[logicalId(config.resource)].DependsOn ?? [];
+      expect(dependsOn).toContain(i < 60 ? first : second);
+      expect(dependsOn).not.toContain(i < 60 ? second : first);
+    });
+  });
+
+  test('an app with both constructs: each resource DependsOn the policy that grants it', () => {
+    const { stack } = newStack(ENV);
+    const a = api(stack, 'Api');
+    const l = login(stack, 'Login');
+    const template = Template.fromStack(stack);
+    const policy = logicalId(AmplifyBackendProvider.of(stack).node.findChild('AmplifyBackendPolicy0'));
+    expect(resourcesOfType(template, BACKEND_API_TYPE)[logicalId(a.resource)].DependsOn).toContain(policy);
+    expect(resourcesOfType(template, ADMIN_UI_LOGIN_TYPE)[logicalId(l.resource)].DependsOn).toContain(policy);
+  });
+
+  test('more apps than one role can hold (10 policies of 60 grants) fails synth and says to split the stack', () => {
+    const { app, stack } = newStack(ENV);
+    for (let i = 0; i < 601; i++) login(stack, `Login${i}`, `d${i + 1}`, { stackOutputs: false });
+    expect(() => app.synth()).toThrow(/601 app grants in 11 managed policies.*split them over several stacks/);
+  });
+});
+
+describe('AmplifyBackendProvider: outputs cap', () => {
+  test('more than 200 outputs from BackendApiConfigs fails synth and points to `stackOutputs: false`', () => {
+    const { app, stack } = newStack(ENV);
+    for (let i = 0; i < 101; i++) api(stack, `Api${i}`, APP_ID, { backendEnvironmentName: `env${i}` });
+    expect(() => app.synth()).toThrow(/202 outputs, more than CloudFormation's limit of 200.*`stackOutputs: false`/s);
+  });
+
+  test('Template.fromStack reports the same error', () => {
+    const { stack } = newStack(ENV);
+    for (let i = 0; i < 67; i++) api(stack, `Api${i}`, APP_ID, { backendEnvironmentName: `env${i}` });
+    for (let i = 0; i < 67; i++) login(stack, `Login${i}`, `d${i + 1}`);
+    expect(() => Template.fromStack(stack)).toThrow(/201 outputs.*stackOutputs: false/s);
+  });
+
+  test('exactly 200 outputs synthesize', () => {
+    const { stack } = newStack(ENV);
+    for (let i = 0; i < 100; i++) api(stack, `Api${i}`, APP_ID, { backendEnvironmentName: `env${i}` });
+    expect(Object.keys(Template.fromStack(stack).findOutputs('*'))).toHaveLength(200);
+  });
+
+  test('with stackOutputs: false, 450 BackendApiConfigs synthesize with no output', () => {
+    const { stack } = newStack(ENV);
+    for (let i = 0; i < 450; i++) api(stack, `Api${i}`, APP_ID, { backendEnvironmentName: `env${i % 9}`, resourceName: `api${i}`, stackOutputs: false });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs(BACKEND_API_TYPE, 450);
+    expect(template.findOutputs('*')).toEqual({});
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS_PER_PROVIDER);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  /** Runs AwsSolutions on the stack; returns the template (synthesized after the aspect ran). */
+  function nag(stack: Stack): Template {
+    Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+    const template = Template.fromStack(stack);
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+    return template;
+  }
+
+  /** Every suppression in the template metadata, with the logical ID of the resource that carries it. */
+  function suppressions(template: Template): Array<{ resource: string; id: string; reason: unknown }> {
+    const resources = template.toJSON().Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress?: Array<{ id: string; reason: unknown }> } } }>;
+    return Object.entries(resources).flatMap(([resource, r]) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((s) => ({ resource, ...s })));
+  }
+
+  function expectEverySuppressionHasAReason(template: Template): void {
+    const found = suppressions(template);
+    expect(found.length).toBeGreaterThan(0);
+    for (const s of found) {
+      expect(s).toEqual({ resource: s.resource, id: expect.stringMatching(/^AwsSolutions-[A-Z]+\d+$/), reason: expect.stringMatching(/\S.{9,}/) });
+    }
+  }
+
+  /**
+   * Suppression reasons match what they suppress: an IAM4 reason names every AWS managed policy
+   * of its role, and an IAM5 reason on a policy with a Resource "*" statement says so.
+   */
+  function expectPreciseIamReasons(template: Template): void {
+    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> }>;
+    const reasonOf = (r: { Metadata?: Record<string, any> }, id: string): string | undefined =>
+      (r.Metadata?.cdk_nag?.rules_to_suppress ?? []).find((s: { id: string }) => s.id === id)?.reason;
+    let checked = 0;
+    for (const [logical, r] of Object.entries(resources)) {
+      if (r.Type === 'AWS::IAM::Role') {
+        const managed = asList(r.Properties?.ManagedPolicyArns).map((arn) => String(JSON.stringify(arn).match(/policy\/(?:service-role\/)?([A-Za-z]+)/)?.[1]));
+        const reason = reasonOf(r, 'AwsSolutions-IAM4');
+        if (managed.length === 0 || reason === undefined) continue;
+        for (const name of managed) expect({ logical, reason }).toEqual({ logical, reason: expect.stringContaining(name) });
+        checked++;
+      }
+      if (r.Type === 'AWS::IAM::Policy') {
+        const reason = reasonOf(r, 'AwsSolutions-IAM5');
+        const starResource = asList(r.Properties?.PolicyDocument?.Statement).some((st: { Resource?: unknown }) => asList(st.Resource).includes('*'));
+        if (!starResource || reason === undefined) continue;
+        expect({ logical, reason }).toEqual({ logical, reason: expect.stringContaining('Resource "*"') });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  }
+
+  test('a stack with both constructs (imported Cognito pool) has no AwsSolutions finding; every suppression has a reason', () => {
+    const { stack } = newStack(ENV);
+    const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_AbC123');
+    const userPoolClient = cognito.UserPoolClient.fromUserPoolClientId(stack, 'Client', '1example23456789');
+    new AdminUiLoginConfig(stack, 'Login', { appId: APP_ID, userPool, userPoolClient });
+    api(stack, 'Api', APP_ID, { defaultAuthType: ApiAuth.userPool(userPool), additionalAuthTypes: [ApiAuth.apiKey(), ApiAuth.iam()] });
+    const template = nag(stack);
+    expectEverySuppressionHasAReason(template);
+    expectPreciseIamReasons(template);
+  });
+
+  test('an env-agnostic stack with a Cognito pool of its own has no AwsSolutions finding', () => {
+    const { stack } = newStack();
+    const userPool = new cognito.UserPool(stack, 'Users', {
+      passwordPolicy: { minLength: 12, requireSymbols: true, requireDigits: true, requireUppercase: true, requireLowercase: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { sms: false, otp: true },
+    });
+    // User-side resource, not the library's: the test keeps the pool small.
+    NagSuppressions.addResourceSuppressions(userPool, [
+      { id: 'AwsSolutions-COG3', reason: 'Test fixture: advanced security (threat protection) is a paid feature the test pool does not need.' },
+    ]);
+    new AdminUiLoginConfig(stack, 'Login', { appId: APP_ID, userPool, userPoolClient: userPool.addClient('Web') });
+    api(stack, 'Api', APP_ID, { defaultAuthType: ApiAuth.userPool(userPool) });
+    expectEverySuppressionHasAReason(nag(stack));
+  });
+
+  test('a provider in a VPC has no AwsSolutions finding', () => {
+    const { stack } = newStack(ENV);
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      privateSubnetRouteTableIds: ['rtb-0123456789abcdef0', 'rtb-0123456789abcdef1'],
+    });
+    const provider = new AmplifyBackendProvider(stack, 'Provider', { vpc });
+    api(stack, 'Api', APP_ID, { provider });
+    login(stack, 'Login', APP_ID, { provider });
+    const template = nag(stack);
+    template.resourceCountIs('AWS::EC2::SecurityGroup', FUNCTIONS_PER_PROVIDER);
+    expectEverySuppressionHasAReason(template);
+    expectPreciseIamReasons(template);
+  });
+});
