@@ -273,8 +273,8 @@ export class AmplifyBackendProvider extends Construct {
       if (!(child instanceof CfnResource)) continue;
       if (child.cfnResourceType === 'AWS::IAM::Role' || child.cfnResourceType === 'AWS::IAM::Policy') {
         suppress(child, [
-          { id: 'AwsSolutions-IAM4', reason: 'The CDK Provider framework functions use AWSLambdaBasicExecutionRole to write their own logs; they call no AWS service but Lambda and Step Functions.' },
-          { id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework grants: invoke any version (:*) of the two handler functions of this provider, and create streams in its own log group.' },
+          { id: 'AwsSolutions-IAM4', reason: 'AWS managed Lambda execution policies only: AWSLambdaBasicExecutionRole on the CDK Provider framework functions (their own logs) and, when the provider is in a VPC, AWSLambdaVPCAccessExecutionRole on every function role of the provider (their network interfaces).' },
+          { id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework grants: invoke any version (:*) of the functions of this provider, and the waiter state machine\'s CloudWatch Logs delivery actions (logs:*LogDelivery*, PutResourcePolicy, Describe*), which IAM grants only on Resource "*".' },
         ]);
       } else if (child.cfnResourceType === 'AWS::Lambda::Function') {
         suppress(child, [{ id: 'AwsSolutions-L1', reason: 'The runtime is the newest Node.js runtime that the minimum supported aws-cdk-lib version offers (NODEJS_22_X); the framework functions use the CDK default.' }]);
