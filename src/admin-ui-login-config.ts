@@ -1,8 +1,9 @@
-import { CfnOutput, CustomResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, CustomResource, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { ADMIN_UI_LOGIN_RESOURCE_TYPE, AdminUiLoginResourceProperties, AdminUiLoginResponseData, LoginAuthConfigProperties } from './handler-contract';
 import { AmplifyBackendProvider } from './provider';
+import { StackJobs } from './stack-jobs';
 import { compact, throwIfInvalid } from './util';
 import { validateAdminUiLogin } from './validation';
 
@@ -79,12 +80,18 @@ export class AdminUiLoginConfig extends Construct {
     throwIfInvalid(validateAdminUiLogin(properties, (v) => Token.isUnresolved(v)));
 
     const provider = props.provider ?? AmplifyBackendProvider.of(this);
+    StackJobs.of(this); // the stack's output-count check
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: ADMIN_UI_LOGIN_RESOURCE_TYPE,
       properties,
     });
-    this.resource.node.addDependency(provider._grantLogin(props.appId));
+    // The resource waits for its grant through the ServiceToken: the handler functions depend on it.
+    provider._grantLogin(props.appId);
+    // CloudFormation's default (Delete) without writing it into every resource.
+    const cfn = this.resource.node.defaultChild as CfnResource;
+    cfn.cfnOptions.deletionPolicy = undefined;
+    cfn.cfnOptions.updateReplacePolicy = undefined;
 
     const attr = (name: keyof AdminUiLoginResponseData) => this.resource.getAttString(name);
     this.backendManagerAppId = attr('BackendManagerAppId');

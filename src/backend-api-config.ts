@@ -1,8 +1,9 @@
-import { CfnOutput, CustomResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, CustomResource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiAuth } from './api-auth';
 import { BACKEND_API_RESOURCE_TYPE, BackendApiResourceProperties, BackendApiResponseData, ApiResourceConfigProperties } from './handler-contract';
 import { AmplifyBackendProvider } from './provider';
+import { StackJobs } from './stack-jobs';
 import { compact, throwIfInvalid } from './util';
 import { validateBackendApi } from './validation';
 
@@ -125,8 +126,13 @@ export class BackendApiConfig extends Construct {
       resourceType: BACKEND_API_RESOURCE_TYPE,
       properties,
     });
-    this.resource.node.addDependency(provider._grantApi(props.appId));
-    const previous = provider._enqueueJob(Stack.of(this), props.appId, props.backendEnvironmentName, this.resource);
+    // The resource waits for its grant through the ServiceToken: the handler functions depend on it.
+    provider._grantApi(props.appId);
+    // CloudFormation's default (Delete) without writing it into every resource.
+    const cfn = this.resource.node.defaultChild as CfnResource;
+    cfn.cfnOptions.deletionPolicy = undefined;
+    cfn.cfnOptions.updateReplacePolicy = undefined;
+    const previous = StackJobs.of(this).enqueue(props.appId, props.backendEnvironmentName, this.resource);
     if (previous) this.resource.node.addDependency(previous);
 
     const attr = (name: keyof BackendApiResponseData) => this.resource.getAttString(name);

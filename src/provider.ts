@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, CfnOutput, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -82,8 +82,6 @@ const PROVIDER_ID = 'AmplifyBackendProvider';
 const GRANTS_PER_POLICY = 60;
 /** IAM attaches at most 10 managed policies to a role (default quota). */
 const MAX_POLICIES = 10;
-/** CloudFormation's limit on outputs per template. */
-const MAX_OUTPUTS = 200;
 
 /** What the handler is allowed to do on one app. */
 enum Grant {
@@ -132,7 +130,6 @@ export class AmplifyBackendProvider extends Construct {
   private readonly granted = new Map<string, iam.ManagedPolicy>();
   private grantsInLastPolicy = 0;
   private readonly statements = new Map<string, iam.PolicyStatement>();
-  private readonly lastJobOnTarget = new Map<string, Construct>();
 
   public constructor(scope: Construct, id: string, props: AmplifyBackendProviderProps = {}) {
     super(scope, id);
@@ -183,47 +180,29 @@ export class AmplifyBackendProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
 
-    const stack = Stack.of(this);
-    stack.node.addValidation({ validate: () => this.validateStack(stack) });
     this.node.addValidation({ validate: () => this.validateGrants() });
-    this.suppressFrameworkFindings();
+    this.suppressFindings(provider, props.role === undefined);
   }
 
   /**
    * Lets the handler call UpdateBackendAPI and GetBackendJob on the app.
-   * @returns the policy the custom resource must depend on
    * @internal
    */
-  public _grantApi(appId: string): IConstruct {
-    return this.grant(Grant.API, appId);
+  public _grantApi(appId: string): void {
+    this.grant(Grant.API, appId);
   }
 
   /**
    * Lets the handler call UpdateBackendConfig on the app.
-   * @returns the policy the custom resource must depend on
    * @internal
    */
-  public _grantLogin(appId: string): IConstruct {
-    return this.grant(Grant.LOGIN, appId);
+  public _grantLogin(appId: string): void {
+    this.grant(Grant.LOGIN, appId);
   }
 
-  /**
-   * Orders the jobs on one app and environment: the service allows one pending job per app
-   * and environment, so each resource waits for the one before it.
-   * @returns the resource the new one must depend on, if any
-   * @internal
-   */
-  public _enqueueJob(stack: Stack, appId: string, environment: string, resource: Construct): Construct | undefined {
-    const key = `${stack.node.path}\u0000${appId}\u0000${environment}`;
-    const previous = this.lastJobOnTarget.get(key);
-    this.lastJobOnTarget.set(key, resource);
-    return previous;
-  }
-
-  private grant(kind: Grant, appId: string): IConstruct {
+  private grant(kind: Grant, appId: string): void {
     const key = `${kind}\u0000${appId}`;
-    const existing = this.granted.get(key);
-    if (existing) return existing;
+    if (this.granted.has(key)) return;
 
     let policy = this.policies[this.policies.length - 1];
     if (!policy || this.grantsInLastPolicy >= GRANTS_PER_POLICY) {
@@ -232,6 +211,10 @@ export class AmplifyBackendProvider extends Construct {
         description: 'cdk-amplify-backend: AmplifyBackend actions on the apps this stack configures',
       });
       policy.attachToRole(this.role);
+      // Every custom resource reaches these functions through its ServiceToken, so this orders
+      // the policy before any create or update, and keeps it until the last delete is done.
+      this.onEventHandler.node.addDependency(policy);
+      this.isCompleteHandler.node.addDependency(policy);
       suppress(policy.node.defaultChild as CfnResource, [{
         id: 'AwsSolutions-IAM5',
         reason: 'Scoped to one Amplify app: the service authorizes on /backend/<appId>/ sub-resources (api, job, config) whose job IDs are not known before the call.',
@@ -253,7 +236,6 @@ export class AmplifyBackendProvider extends Construct {
     }));
     this.granted.set(key, policy);
     this.grantsInLastPolicy++;
-    return policy;
   }
 
   private validateGrants(): string[] {
@@ -261,29 +243,37 @@ export class AmplifyBackendProvider extends Construct {
     return [`AmplifyBackendProvider: the constructs of this provider configure more apps (${this.granted.size} app grants in ${this.policies.length} managed policies) than one IAM role can hold (${MAX_POLICIES} managed policies of ${GRANTS_PER_POLICY} grants); split them over several stacks.`];
   }
 
-  private validateStack(stack: Stack): string[] {
-    const outputs = stack.node.findAll().filter((c) => c instanceof CfnOutput);
-    if (outputs.length <= MAX_OUTPUTS) return [];
-    return [`Stack ${stack.stackName} has ${outputs.length} outputs, more than CloudFormation's limit of ${MAX_OUTPUTS}; BackendApiConfig adds 2 (JobId, Status) and AdminUiLoginConfig 1 (BackendManagerAppId) unless told not to: set \`stackOutputs: false\` on these constructs and read their attributes (jobId, status, backendManagerAppId) instead.`];
-  }
-
-  /** cdk-nag AwsSolutions findings on resources the CDK Provider framework creates, each with the reason. */
-  private suppressFrameworkFindings(): void {
-    for (const child of this.node.findAll()) {
+  /** cdk-nag AwsSolutions findings on the provider's resources, each with the reason, on the resources they concern. */
+  private suppressFindings(framework: Construct, ownRole: boolean): void {
+    const runtime = { id: 'AwsSolutions-L1', reason: 'NODEJS_22_X is the newest Node.js runtime of the minimum supported aws-cdk-lib.' };
+    const vpcAccess = 'AWSLambdaVPCAccessExecutionRole (network interfaces), added only when the provider is in a VPC.';
+    for (const child of framework.node.findAll()) {
       if (!(child instanceof CfnResource)) continue;
-      if (child.cfnResourceType === 'AWS::IAM::Role' || child.cfnResourceType === 'AWS::IAM::Policy') {
-        suppress(child, [
-          { id: 'AwsSolutions-IAM4', reason: 'AWS managed Lambda execution policies only: AWSLambdaBasicExecutionRole on the CDK Provider framework functions (their own logs) and, when the provider is in a VPC, AWSLambdaVPCAccessExecutionRole on every function role of the provider (their network interfaces).' },
-          { id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework grants: invoke any version (:*) of the functions of this provider, and the waiter state machine\'s CloudWatch Logs delivery actions (logs:*LogDelivery*, PutResourcePolicy, Describe*), which IAM grants only on Resource "*".' },
-        ]);
-      } else if (child.cfnResourceType === 'AWS::Lambda::Function') {
-        suppress(child, [{ id: 'AwsSolutions-L1', reason: 'The runtime is the newest Node.js runtime that the minimum supported aws-cdk-lib version offers (NODEJS_22_X); the framework functions use the CDK default.' }]);
-      } else if (child.cfnResourceType === 'AWS::StepFunctions::StateMachine') {
-        suppress(child, [
-          { id: 'AwsSolutions-SF1', reason: 'CDK Provider framework waiter: it only retries the is-complete function; its errors reach the CloudFormation event and the function logs.' },
-          { id: 'AwsSolutions-SF2', reason: 'CDK Provider framework waiter: a retry loop around one function, X-Ray adds nothing there.' },
-        ]);
+      switch (child.cfnResourceType) {
+        case 'AWS::IAM::Role':
+          suppress(child, [{ id: 'AwsSolutions-IAM4', reason: `CDK Provider framework function role: AWSLambdaBasicExecutionRole (its own logs), and ${vpcAccess}` }]);
+          break;
+        case 'AWS::IAM::Policy':
+          suppress(child, [{ id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework: invoke any version (:*) of this provider\'s functions; the waiter\'s log-delivery actions exist only on Resource "*".' }]);
+          break;
+        case 'AWS::Lambda::Function':
+          suppress(child, [runtime]);
+          break;
+        case 'AWS::StepFunctions::StateMachine':
+          suppress(child, [
+            { id: 'AwsSolutions-SF1', reason: 'CDK Provider framework waiter: retries one function; failures reach the CloudFormation event and the function logs.' },
+            { id: 'AwsSolutions-SF2', reason: 'CDK Provider framework waiter: a retry loop around one function; X-Ray adds nothing.' },
+          ]);
+          break;
       }
+    }
+    for (const fn of [this.onEventHandler, this.isCompleteHandler]) suppress(fn.node.defaultChild as CfnResource, [runtime]);
+    if (!ownRole) return;
+    const role = this.role.node.defaultChild as CfnResource;
+    suppress(role, [{ id: 'AwsSolutions-IAM4', reason: `Handler role: ${vpcAccess}` }]);
+    const logPolicy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+    if (logPolicy instanceof CfnResource) {
+      suppress(logPolicy, [{ id: 'AwsSolutions-IAM5', reason: 'Handler role: write log streams (log-group:<its own group>:*) whose names Lambda picks.' }]);
     }
   }
 }

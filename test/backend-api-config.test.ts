@@ -1,7 +1,7 @@
 import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ApiAuth, BackendApiConfig, BackendApiConfigProps, ConflictResolutionStrategy } from '../src';
-import { APP_ID, BACKEND_API_TYPE, ENV, appArn, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
+import { APP_ID, BACKEND_API_TYPE, ENV, appArn, dependsTransitively, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
 
 const REQUIRED = { appId: APP_ID, backendEnvironmentName: 'staging', resourceName: 'blogapi' };
 
@@ -111,11 +111,19 @@ describe('BackendApiConfig: template properties', () => {
     });
   });
 
-  test('the resource DependsOn the provider policy that grants its app', () => {
+  test('the resource comes after the provider policy that grants its app (through its ServiceToken), with no DependsOn of its own', () => {
     const { template, config } = synthOne();
     const policies = Object.keys(resourcesOfType(template, 'AWS::IAM::ManagedPolicy'));
     expect(policies).toHaveLength(1);
-    expect(resourcesOfType(template, BACKEND_API_TYPE)[logicalId(config.resource)].DependsOn).toEqual(expect.arrayContaining([policies[0]]));
+    expect(dependsTransitively(template, logicalId(config.resource), policies[0])).toBe(true);
+    expect(resourcesOfType(template, BACKEND_API_TYPE)[logicalId(config.resource)].DependsOn).toBeUndefined();
+  });
+
+  test('no DeletionPolicy / UpdateReplacePolicy is written (CloudFormation\'s default, Delete, applies)', () => {
+    const { template, config } = synthOne();
+    const resource = template.toJSON().Resources[logicalId(config.resource)];
+    expect(resource.DeletionPolicy).toBeUndefined();
+    expect(resource.UpdateReplacePolicy).toBeUndefined();
   });
 });
 

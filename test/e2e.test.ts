@@ -80,24 +80,43 @@ describe('every auth mode and conflict strategy reaches the service in its wire 
       const pool = new cognito.UserPool(stack, 'Pool');
       poolId = stack.resolve(pool.userPoolId).Ref;
       new BackendApiConfig(stack, 'ApiKey', {
-        appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider,
-        apiName: 'blog', service: 'AppSync', transformSchema: 'type Post @model { id: ID! }',
+        appId: APP,
+        backendEnvironmentName: 'staging',
+        resourceName: 'blogapi',
+        provider,
+        apiName: 'blog',
+        service: 'AppSync',
+        transformSchema: 'type Post @model { id: ID! }',
         defaultAuthType: ApiAuth.apiKey({ description: 'public', expiration: Duration.days(30) }),
         conflictResolution: ConflictResolutionStrategy.AUTOMERGE,
       });
       new BackendApiConfig(stack, 'Iam', {
-        appId: APP, backendEnvironmentName: 'prod', resourceName: 'blogapi', provider,
-        defaultAuthType: ApiAuth.iam(), conflictResolution: ConflictResolutionStrategy.LAMBDA,
+        appId: APP,
+        backendEnvironmentName: 'prod',
+        resourceName: 'blogapi',
+        provider,
+        defaultAuthType: ApiAuth.iam(),
+        conflictResolution: ConflictResolutionStrategy.LAMBDA,
       });
       new BackendApiConfig(stack, 'UserPool', {
-        appId: APP, backendEnvironmentName: 'dev', resourceName: 'blogapi', provider,
-        defaultAuthType: ApiAuth.userPool(pool), conflictResolution: ConflictResolutionStrategy.NONE,
+        appId: APP,
+        backendEnvironmentName: 'dev',
+        resourceName: 'blogapi',
+        provider,
+        defaultAuthType: ApiAuth.userPool(pool),
+        conflictResolution: ConflictResolutionStrategy.NONE,
       });
       new BackendApiConfig(stack, 'Oidc', {
-        appId: APP, backendEnvironmentName: 'test', resourceName: 'blogapi', provider,
+        appId: APP,
+        backendEnvironmentName: 'test',
+        resourceName: 'blogapi',
+        provider,
         defaultAuthType: ApiAuth.openIdConnect({
-          providerName: 'Auth0', issuerUrl: 'https://example.auth0.com/', clientId: 'web',
-          authTtl: Duration.hours(1), iatTtl: Duration.minutes(5),
+          providerName: 'Auth0',
+          issuerUrl: 'https://example.auth0.com/',
+          clientId: 'web',
+          authTtl: Duration.hours(1),
+          iatTtl: Duration.minutes(5),
         }),
         additionalAuthTypes: [ApiAuth.iam(), ApiAuth.apiKey()],
         conflictResolution: ConflictResolutionStrategy.OPTIMISTIC_CONCURRENCY,
@@ -112,7 +131,9 @@ describe('every auth mode and conflict strategy reaches the service in its wire 
     expect(byEnv.staging.body).toEqual({
       resourceName: 'blogapi',
       resourceConfig: {
-        apiName: 'blog', service: 'AppSync', transformSchema: 'type Post @model { id: ID! }',
+        apiName: 'blog',
+        service: 'AppSync',
+        transformSchema: 'type Post @model { id: ID! }',
         defaultAuthType: { mode: 'API_KEY', settings: { description: 'public', expirationTime: 30 } },
         conflictResolution: { resolutionStrategy: 'AUTOMERGE' },
       },
@@ -164,7 +185,10 @@ test('tokens are resolved at deploy time (parameters), and checked by the handle
     const env = new CfnParameter(stack, 'Env', { type: 'String' }).valueAsString;
     const days = new CfnParameter(stack, 'KeyDays', { type: 'Number' }).valueAsNumber;
     new BackendApiConfig(stack, 'Api', {
-      appId, backendEnvironmentName: env, resourceName: 'shopapi', provider,
+      appId,
+      backendEnvironmentName: env,
+      resourceName: 'shopapi',
+      provider,
       defaultAuthType: ApiAuth.apiKey({ expiration: Duration.days(days) }),
     });
   });

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { AdminUiLoginConfig, AmplifyBackendProvider, ApiAuth, BackendApiConfig } from '../src';
 import {
   ADMIN_UI_LOGIN_TYPE, APP_ID, BACKEND_API_TYPE, ENV,
-  amplifyBackendStatements, appArn, asList, iamStatements, logicalId, newStack, resourcesOfType,
+  amplifyBackendStatements, appArn, asList, dependsTransitively, errorMessage, iamStatements, logicalId, newStack, resourcesOfType,
 } from './support/construct-helpers';
 
 const BUNDLE = path.join(__dirname, '..', 'assets', 'lambda', 'index', 'index.js');
@@ -235,7 +235,7 @@ describe('AmplifyBackendProvider: IAM', () => {
     expect(statements[0].statement.Resource).toEqual([appArn('d111', ENV), appArn('d222', ENV)]);
   });
 
-  test('61 distinct apps spread over a second managed policy; each custom resource DependsOn the policy that grants its app', () => {
+  test('61 distinct apps spread over a second managed policy; each custom resource comes after the policy that grants its app', () => {
     const { stack } = newStack(ENV);
     const configs = Array.from({ length: 61 }, (_, i) => api(stack, `Api${i}`, `d${i + 1}`, { stackOutputs: false }));
     const template = Template.fromStack(stack);
@@ -251,22 +251,41 @@ describe('AmplifyBackendProvider: IAM', () => {
     expect(resourcesOf(first)[0]).toEqual(appArn('d1', ENV));
     expect(resourcesOf(second)).toEqual([appArn('d61', ENV)]);
 
-    const apis = resourcesOfType(template, BACKEND_API_TYPE);
     configs.forEach((config, i) => {
-      const dependsOn = apis[logicalId(config.resource)].DependsOn ?? [];
-      expect(dependsOn).toContain(i < 60 ? first : second);
-      expect(dependsOn).not.toContain(i < 60 ? second : first);
+      expect(dependsTransitively(template, logicalId(config.resource), i < 60 ? first : second)).toBe(true);
     });
+    // Both handler functions wait for every policy.
+    for (const fn of [provider.onEventHandler, provider.isCompleteHandler]) {
+      expect(resourcesOfType(template, 'AWS::Lambda::Function')[logicalId(fn)].DependsOn).toEqual(expect.arrayContaining([first, second]));
+    }
   });
 
-  test('an app with both constructs: each resource DependsOn the policy that grants it', () => {
+  test('an app with both constructs: each resource comes after the policy that grants it', () => {
     const { stack } = newStack(ENV);
     const a = api(stack, 'Api');
     const l = login(stack, 'Login');
     const template = Template.fromStack(stack);
     const policy = logicalId(AmplifyBackendProvider.of(stack).node.findChild('AmplifyBackendPolicy0'));
-    expect(resourcesOfType(template, BACKEND_API_TYPE)[logicalId(a.resource)].DependsOn).toContain(policy);
-    expect(resourcesOfType(template, ADMIN_UI_LOGIN_TYPE)[logicalId(l.resource)].DependsOn).toContain(policy);
+    expect(dependsTransitively(template, logicalId(a.resource), policy)).toBe(true);
+    expect(dependsTransitively(template, logicalId(l.resource), policy)).toBe(true);
+    expect(dependsTransitively(template, policy, logicalId(a.resource))).toBe(false);
+  });
+
+  test('jobs on one app and environment are ordered per stack, whichever provider each construct uses', () => {
+    const { stack } = newStack(ENV);
+    const own = new AmplifyBackendProvider(stack, 'Own');
+    const first = new BackendApiConfig(stack, 'First', { appId: 'd1', backendEnvironmentName: 'dev', resourceName: 'a', provider: own });
+    const second = new BackendApiConfig(stack, 'Second', { appId: 'd1', backendEnvironmentName: 'dev', resourceName: 'b' });
+    const template = Template.fromStack(stack);
+    expect(resourcesOfType(template, BACKEND_API_TYPE)[logicalId(second.resource)].DependsOn).toEqual([logicalId(first.resource)]);
+  });
+
+  test('two providers in one stack report the outputs cap once', () => {
+    const { stack } = newStack(ENV);
+    const own = new AmplifyBackendProvider(stack, 'Own');
+    for (let i = 0; i < 101; i++) new BackendApiConfig(stack, `Api${i}`, { appId: `d${i + 1}`, backendEnvironmentName: 'dev', resourceName: 'a', provider: i % 2 ? own : undefined });
+    const message = errorMessage(() => Template.fromStack(stack));
+    expect(message.match(/outputs, more than CloudFormation's limit of 200/g)).toHaveLength(1);
   });
 
   test('more apps than one role can hold (10 policies of 60 grants) fails synth and says to split the stack', () => {

@@ -98,3 +98,34 @@ export function errorMessage(fn: () => unknown): string {
 export function resourcesOfType(template: Template, type: string): Record<string, { Properties?: Record<string, any>; DependsOn?: string[]; Metadata?: Record<string, any> }> {
   return template.findResources(type) as Record<string, { Properties?: Record<string, any>; DependsOn?: string[]; Metadata?: Record<string, any> }>;
 }
+
+/**
+ * Whether CloudFormation orders `from` after `to`: a path of DependsOn, Ref or Fn::GetAtt edges
+ * between them (CloudFormation also deletes `from` before `to`).
+ */
+export function dependsTransitively(template: Template, from: string, to: string): boolean {
+  const resources = template.toJSON().Resources as Record<string, { DependsOn?: string | string[]; Properties?: unknown }>;
+  const edges = (id: string): string[] => {
+    const out = new Set(asList(resources[id]?.DependsOn));
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) return v.forEach(walk);
+      if (v === null || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      if (typeof o.Ref === 'string') out.add(o.Ref);
+      if (Array.isArray(o['Fn::GetAtt'])) out.add(o['Fn::GetAtt'][0] as string);
+      Object.values(o).forEach(walk);
+    };
+    walk(resources[id]?.Properties);
+    return [...out].filter((d) => d in resources);
+  };
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (id === to && id !== from) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...edges(id));
+  }
+  return false;
+}

@@ -1,0 +1,43 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+
+const ID = 'AmplifyBackendStackJobs';
+/** CloudFormation's limit on outputs per template. */
+const MAX_OUTPUTS = 200;
+
+/**
+ * What the library keeps per stack, whichever providers its constructs use: the order of the
+ * Amplify jobs on each app and environment, and the check of the stack's output count. Found
+ * with `tryFindChild` on the stack (never a static map); it adds nothing to the template.
+ */
+export class StackJobs extends Construct {
+  public static of(scope: IConstruct): StackJobs {
+    const stack = Stack.of(scope);
+    return (stack.node.tryFindChild(ID) as StackJobs | undefined) ?? new StackJobs(stack, ID);
+  }
+
+  private readonly lastJob = new Map<string, Construct>();
+
+  private constructor(stack: Stack, id: string) {
+    super(stack, id);
+    stack.node.addValidation({ validate: () => validateOutputs(stack) });
+  }
+
+  /**
+   * The service allows one pending job per app and environment, so each resource on a target
+   * waits for the one before it.
+   * @returns the resource the new one must depend on, if any
+   */
+  public enqueue(appId: string, environment: string, resource: Construct): Construct | undefined {
+    const key = `${appId}\u0000${environment}`;
+    const previous = this.lastJob.get(key);
+    this.lastJob.set(key, resource);
+    return previous;
+  }
+}
+
+function validateOutputs(stack: Stack): string[] {
+  const outputs = stack.node.findAll().filter((c) => c instanceof CfnOutput).length;
+  if (outputs <= MAX_OUTPUTS) return [];
+  return [`Stack ${stack.stackName} has ${outputs} outputs, more than CloudFormation's limit of ${MAX_OUTPUTS}; BackendApiConfig adds 2 (JobId, Status) and AdminUiLoginConfig 1 (BackendManagerAppId) unless told not to: set \`stackOutputs: false\` on these constructs and read their attributes (jobId, status, backendManagerAppId) instead.`];
+}
