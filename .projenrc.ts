@@ -119,4 +119,9 @@ bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 
 project.npmignore?.exclude('/examples/', '/bench/', '/lambda/', '/.ci/', '/tsconfig.dev.json', '/rosetta/', '/BENCHMARKS.md');
 
+// unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) names platform bindings that the
+// registry this project installs from does not serve, so npm leaves them out of the lock file and
+// 'npm ci' then refuses the lock file. 1.12.2 has every binding.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 project.synth();
