@@ -382,12 +382,15 @@ export class LocalCloudFormation {
       AWS_REGION: this.region,
       AWS_DEFAULT_REGION: this.region,
       AWS_ENDPOINT_URL_AMPLIFYBACKEND: this.options.endpoint,
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'AKIDLOCALSTACKDRIVER',
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local-driver-secret',
+      // Fake credentials always: a developer's real ones never sign requests to a local endpoint.
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALSTACKDRIVER',
+      AWS_SECRET_ACCESS_KEY: 'local-driver-secret',
       AWS_EC2_METADATA_DISABLED: 'true',
       // The deployed function runs on Lambda's Node.js 22; this process may be older.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
     // The framework hands the user function the event without its pre-signed ResponseURL.
     const { ResponseURL: _omitted, ...sanitized } = event;
     let timer: NodeJS.Timeout | undefined;
