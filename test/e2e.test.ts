@@ -375,3 +375,19 @@ test('the handler logs neither the properties nor a pre-signed URL', async () =>
   const all = cfn.handlerLogs.join('\n');
   expect(all).not.toMatch(/secret-ish|ResponseURL|X-Amz-Signature/);
 });
+
+test('a failed update rolls back: the old settings are sent again and the stack ends UPDATE_ROLLBACK_COMPLETE', async () => {
+  const build = (apiName: string) => synth((stack, provider) => {
+    new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, apiName });
+  });
+  const cfn = cloudFormation();
+  expectOk(await cfn.deploy(build('v1')), 'CREATE_COMPLETE');
+  emulator.failNextJob('Deployment of the API failed');
+  const result = await cfn.deploy(build('v2'));
+  expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(result.reason).toMatch(/FAILED: Deployment of the API failed/);
+  expect(bodies('UpdateBackendAPI').map((b) => b.resourceConfig.apiName)).toEqual(['v1', 'v2', 'v1']);
+  expect(emulator.jobs({ appId: APP }).map((j) => j.status)).toEqual(['COMPLETED', 'FAILED', 'COMPLETED']);
+  expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.apiName).toBe('v1');
+  expect(Object.values(cfn.resources)[0].properties?.ResourceConfig).toEqual({ ApiName: 'v1' });
+});

@@ -320,11 +320,10 @@ export class LocalCloudFormation {
     } catch (err) {
       state.status = `${verb}_FAILED` as ResourceStatus;
       state.reason = (err as Error).message;
-      if (requestType === 'Create') {
-        // The framework answers a failed Create with the request ID as physical ID.
-        state.physicalId ??= request.RequestId;
-        state.properties = props;
-      }
+      // The framework answers a failed Create with the request ID as physical ID.
+      if (requestType === 'Create') state.physicalId ??= request.RequestId;
+      // What CloudFormation tried to apply: a rollback sends it as OldResourceProperties.
+      state.properties = props;
       this.emit(events, state, state.status, state.reason);
       return false;
     }
