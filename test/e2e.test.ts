@@ -276,11 +276,17 @@ test('a job started elsewhere (the Amplify CLI) is waited out, then the update g
   const cdkOut = synth((stack, provider) => {
     new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'prod', resourceName: 'blogapi', provider, apiName: 'after-cli' });
   });
-  const external = emulator.startExternalJob(APP, 'prod', { durationMs: 200 });
-  const result = await cloudFormation().deploy(cdkOut);
+  const external = emulator.startExternalJob(APP, 'prod');
+  const deploying = cloudFormation().deploy(cdkOut);
+  // The CLI's job ends only once the handler has been told, at least twice, that it is pending.
+  while (emulator.requests('UpdateBackendAPI').filter((r) => r.errorType === 'ValidationException').length < 2) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  emulator.completeJob(external.jobId);
+  const result = await deploying;
   expectOk(result, 'CREATE_COMPLETE');
   const updates = emulator.requests('UpdateBackendAPI');
-  expect(updates.length).toBeGreaterThan(1);
+  expect(updates.length).toBeGreaterThan(2);
   expect(updates.slice(0, -1).every((r) => r.errorType === 'ValidationException' && (r.response as any).message === pendingJobMessage(APP, 'prod'))).toBe(true);
   expect(updates[updates.length - 1].status).toBe(200);
   expect(emulator.getJob(external.jobId)?.status).toBe('COMPLETED');

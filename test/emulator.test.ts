@@ -184,15 +184,16 @@ describe('UpdateBackendAPI / GetBackendJob / GetBackendAPI', () => {
   });
 
   test('jobs complete by time (jobDurationMs) and updateTime reflects it', async () => {
-    emulator.configureJobs({ pollsUntilComplete: Infinity, jobDurationMs: 250 });
+    // Long enough that the two polls below land before it even on a loaded CI machine.
+    emulator.configureJobs({ pollsUntilComplete: Infinity, jobDurationMs: 1000 });
     const { JobId } = await updateApi();
     // pollsUntilComplete: Infinity -> polls alone never complete it (the default, 2, would on the 2nd poll).
     for (let i = 0; i < 2; i++) expect((await poll(JobId!)).Status).toBe('RUNNING');
     expect(emulator.getApiConfig(APP, ENV, API)?.apiName).toBe('myapi');
-    await sleep(270);
+    await sleep(emulator.getJob(JobId!)!.completesAt! - Date.now() + 20);
     const done = await poll(JobId!);
     expect(done.Status).toBe('COMPLETED');
-    expect(Number(done.UpdateTime) - Number(done.CreateTime)).toBe(250);
+    expect(Number(done.UpdateTime) - Number(done.CreateTime)).toBe(1000);
     expect(emulator.getApiConfig(APP, ENV, API)?.apiName).toBe('renamed');
   });
 
@@ -256,10 +257,10 @@ describe('UpdateBackendAPI / GetBackendJob / GetBackendAPI', () => {
     emulator.completeJob(ext.jobId);
     expect(emulator.getApiConfig(APP, ENV, API)?.transformSchema).toBe('type T @model { id: ID! }');
 
-    emulator.startExternalJob(APP, 'prod', { durationMs: 250, operation: 'GenerateBackendAPIModels' });
+    const generating = emulator.startExternalJob(APP, 'prod', { durationMs: 1000, operation: 'GenerateBackendAPIModels' });
     emulator.setApiConfig(APP, 'prod', API, {});
     expect((await caught(() => updateApi({}, 'prod'))).name).toBe('ValidationException');
-    await sleep(270);
+    await sleep(generating.completesAt! - Date.now() + 20);
     await expect(updateApi({}, 'prod')).resolves.toMatchObject({ Status: 'RUNNING' });
     expect(emulator.jobs({ backendEnvironmentName: 'prod', operation: 'GenerateBackendAPIModels' })[0].status).toBe('COMPLETED');
     expect(() => emulator.startExternalJob(APP, 'prod')).toThrow(/already a pending job/);
