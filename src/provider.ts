@@ -126,10 +126,10 @@ export class AmplifyBackendProvider extends Construct {
   /** The role of the handler functions. */
   public readonly role: iam.IRole;
 
-  private readonly policies: iam.ManagedPolicy[] = [];
-  private readonly granted = new Map<string, iam.ManagedPolicy>();
-  private grantsInLastPolicy = 0;
-  private readonly statements = new Map<string, iam.PolicyStatement>();
+  /** The AmplifyBackend policies, each with its statement per kind of grant and its grant count. */
+  private readonly policies: Array<{ policy: iam.ManagedPolicy; statements: Partial<Record<Grant, iam.PolicyStatement>>; grants: number }> = [];
+  /** `<kind>\0<appId>` of every grant made. */
+  private readonly granted = new Set<string>();
 
   public constructor(scope: Construct, id: string, props: AmplifyBackendProviderProps = {}) {
     super(scope, id);
@@ -181,7 +181,7 @@ export class AmplifyBackendProvider extends Construct {
     this.serviceToken = provider.serviceToken;
 
     this.node.addValidation({ validate: () => this.validateGrants() });
-    this.suppressFindings(provider, props.role === undefined);
+    this.suppressFindings(provider, props.role === undefined, props.vpc !== undefined);
   }
 
   /**
@@ -203,11 +203,11 @@ export class AmplifyBackendProvider extends Construct {
   private grant(kind: Grant, appId: string): void {
     const key = `${kind}\u0000${appId}`;
     if (this.granted.has(key)) return;
+    this.granted.add(key);
 
-    let policy = this.policies[this.policies.length - 1];
-    if (!policy || this.grantsInLastPolicy >= GRANTS_PER_POLICY) {
-      this.grantsInLastPolicy = 0;
-      policy = new iam.ManagedPolicy(this, `AmplifyBackendPolicy${this.policies.length}`, {
+    let current = this.policies[this.policies.length - 1];
+    if (!current || current.grants >= GRANTS_PER_POLICY) {
+      const policy = new iam.ManagedPolicy(this, `AmplifyBackendPolicy${this.policies.length}`, {
         description: 'cdk-amplify-backend: AmplifyBackend actions on the apps this stack configures',
       });
       policy.attachToRole(this.role);
@@ -219,14 +219,14 @@ export class AmplifyBackendProvider extends Construct {
         id: 'AwsSolutions-IAM5',
         reason: 'Scoped to one Amplify app: the service authorizes on /backend/<appId>/ sub-resources (api, job, config) whose job IDs are not known before the call.',
       }]);
-      this.policies.push(policy);
+      current = { policy, statements: {}, grants: 0 };
+      this.policies.push(current);
     }
-    const statementKey = `${this.policies.indexOf(policy)}\u0000${kind}`;
-    let statement = this.statements.get(statementKey);
+    let statement = current.statements[kind];
     if (!statement) {
       statement = new iam.PolicyStatement({ actions: GRANT_ACTIONS[kind] });
-      policy.addStatements(statement);
-      this.statements.set(statementKey, statement);
+      current.policy.addStatements(statement);
+      current.statements[kind] = statement;
     }
     statement.addResources(Stack.of(this).formatArn({
       service: 'amplifybackend',
@@ -234,8 +234,7 @@ export class AmplifyBackendProvider extends Construct {
       resourceName: `${appId}/*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     }));
-    this.granted.set(key, policy);
-    this.grantsInLastPolicy++;
+    current.grants++;
   }
 
   private validateGrants(): string[] {
@@ -244,7 +243,7 @@ export class AmplifyBackendProvider extends Construct {
   }
 
   /** cdk-nag AwsSolutions findings on the provider's resources, each with the reason, on the resources they concern. */
-  private suppressFindings(framework: Construct, ownRole: boolean): void {
+  private suppressFindings(framework: Construct, ownRole: boolean, inVpc: boolean): void {
     const runtime = { id: 'AwsSolutions-L1', reason: 'NODEJS_22_X is the newest Node.js runtime of the minimum supported aws-cdk-lib.' };
     const vpcAccess = 'AWSLambdaVPCAccessExecutionRole (network interfaces), added only when the provider is in a VPC.';
     for (const child of framework.node.findAll()) {
@@ -269,8 +268,7 @@ export class AmplifyBackendProvider extends Construct {
     }
     for (const fn of [this.onEventHandler, this.isCompleteHandler]) suppress(fn.node.defaultChild as CfnResource, [runtime]);
     if (!ownRole) return;
-    const role = this.role.node.defaultChild as CfnResource;
-    suppress(role, [{ id: 'AwsSolutions-IAM4', reason: `Handler role: ${vpcAccess}` }]);
+    if (inVpc) suppress(this.role.node.defaultChild as CfnResource, [{ id: 'AwsSolutions-IAM4', reason: `Handler role: ${vpcAccess}` }]);
     const logPolicy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
     if (logPolicy instanceof CfnResource) {
       suppress(logPolicy, [{ id: 'AwsSolutions-IAM5', reason: 'Handler role: write log streams (log-group:<its own group>:*) whose names Lambda picks.' }]);

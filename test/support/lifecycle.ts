@@ -127,9 +127,9 @@ export function readAssembly(cdkOut: string, stackName: string): Assembly {
 export class LocalCloudFormation {
   private readonly region: string;
   private readonly accountId: string;
-  private deployed?: { template: Json; resources: Record<string, ResourceState> };
+  /** The assembly last applied and the state of its resources. */
+  private deployed?: { asm: Assembly; resources: Record<string, ResourceState> };
   private readonly moduleCache = new Map<string, Json>();
-  private lastAssembly?: Assembly;
   private inFlight = 0;
   private savedConsole?: Pick<Console, 'log' | 'info' | 'warn' | 'error' | 'debug'>;
   /** Every line the handler logged, in order: what its CloudWatch log group would hold. */
@@ -155,13 +155,12 @@ export class LocalCloudFormation {
   async destroy(): Promise<DeployResult> {
     const events: StackEvent[] = [];
     if (!this.deployed) return { status: 'DELETE_COMPLETE', resources: {}, outputs: {}, events };
-    const { template, resources } = this.deployed;
-    const asm = this.lastAssembly!;
+    const { asm, resources } = this.deployed;
     const failures: string[] = [];
-    await this.inOrder(template, Object.keys(resources), 'reverse', async (id) => {
+    await this.inOrder(asm.template, Object.keys(resources), 'reverse', async (id) => {
       const r = resources[id];
       if (r.status === 'NOT_STARTED' || !r.physicalId) return true;
-      const ok = await this.runDelete(asm, template, r, r.properties!, events);
+      const ok = await this.runDelete(asm, r, r.properties!, events);
       if (!ok) failures.push(`${id}: ${r.reason}`);
       return ok;
     });
@@ -176,8 +175,7 @@ export class LocalCloudFormation {
     for (const [id, r] of libraryResources(asm.template)) {
       resources[id] = { logicalId: id, type: r.Type, status: 'NOT_STARTED', data: {} };
     }
-    this.deployed = { template: asm.template, resources };
-    this.lastAssembly = asm;
+    this.deployed = { asm, resources };
     let failure: string | undefined;
     await this.inOrder(asm.template, Object.keys(resources), 'forward', async (id) => {
       if (failure) return false;
@@ -186,14 +184,14 @@ export class LocalCloudFormation {
       return ok;
     });
     if (!failure) {
-      return { status: 'CREATE_COMPLETE', resources, outputs: this.outputs(asm.template), events, reason: undefined };
+      return { status: 'CREATE_COMPLETE', resources, outputs: this.outputs(asm.template), events };
     }
     // Rollback: CloudFormation deletes what it created, the failed resource included.
     let rollbackFailed = false;
     await this.inOrder(asm.template, Object.keys(resources), 'reverse', async (id) => {
       const r = resources[id];
       if (r.status === 'NOT_STARTED') return true;
-      const ok = await this.runDelete(asm, asm.template, r, r.properties ?? {}, events);
+      const ok = await this.runDelete(asm, r, r.properties ?? {}, events);
       rollbackFailed ||= !ok;
       return true;
     });
@@ -204,15 +202,14 @@ export class LocalCloudFormation {
   private async update(asm: Assembly): Promise<DeployResult> {
     const events: StackEvent[] = [];
     const old = this.deployed!;
-    const oldAsm = this.lastAssembly!;
+    const oldAsm = old.asm;
     const resources: Record<string, ResourceState> = {};
     const replaced: ResourceState[] = [];
     const touched: Array<{ state: ResourceState; before: ResourceState }> = [];
     for (const [id, r] of libraryResources(asm.template)) {
       resources[id] = old.resources[id] ? { ...old.resources[id] } : { logicalId: id, type: r.Type, status: 'NOT_STARTED', data: {} };
     }
-    this.deployed = { template: asm.template, resources };
-    this.lastAssembly = asm;
+    this.deployed = { asm, resources };
     let failure: string | undefined;
     await this.inOrder(asm.template, Object.keys(resources), 'forward', async (id) => {
       if (failure) return false;
@@ -239,27 +236,27 @@ export class LocalCloudFormation {
       let rollbackFailed = false;
       for (const { state, before } of touched.reverse()) {
         if (before.status === 'NOT_STARTED') {
-          if (state.status !== 'NOT_STARTED') rollbackFailed ||= !(await this.runDelete(asm, asm.template, state, state.properties ?? {}, events));
+          if (state.status !== 'NOT_STARTED') rollbackFailed ||= !(await this.runDelete(asm, state, state.properties ?? {}, events));
           continue;
         }
         const ok = await this.runCreateOrUpdate(oldAsm, state, 'Update', events, before.properties, true);
         rollbackFailed ||= !ok;
         if (ok && state.physicalId !== before.physicalId) {
-          rollbackFailed ||= !(await this.runDelete(asm, asm.template, { ...before, physicalId: state.physicalId }, state.properties ?? {}, events));
+          rollbackFailed ||= !(await this.runDelete(asm, { ...before, physicalId: state.physicalId }, state.properties ?? {}, events));
           state.physicalId = before.physicalId;
         }
       }
-      this.deployed = { template: old.template, resources: Object.fromEntries(Object.entries(old.resources).map(([k]) => [k, resources[k] ?? old.resources[k]])) };
-      this.lastAssembly = oldAsm;
+      // The stack is back on the old template; its resources keep the state the rollback left.
+      this.deployed = { asm: oldAsm, resources: Object.fromEntries(Object.keys(old.resources).map((k) => [k, resources[k] ?? old.resources[k]])) };
       return { status: rollbackFailed ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE', resources, outputs: {}, events, reason: failure };
     }
 
     // Cleanup phase: replaced resources (new physical ID) and removed resources are deleted.
     for (const before of replaced) {
-      await this.runDelete(oldAsm, old.template, before, before.properties ?? {}, events);
+      await this.runDelete(oldAsm, before, before.properties ?? {}, events);
     }
     for (const [id, r] of Object.entries(old.resources)) {
-      if (!resources[id] && r.status !== 'NOT_STARTED') await this.runDelete(oldAsm, old.template, r, r.properties ?? {}, events);
+      if (!resources[id] && r.status !== 'NOT_STARTED') await this.runDelete(oldAsm, r, r.properties ?? {}, events);
     }
     return { status: 'UPDATE_COMPLETE', resources, outputs: this.outputs(asm.template), events };
   }
@@ -329,7 +326,7 @@ export class LocalCloudFormation {
     }
   }
 
-  private async runDelete(asm: Assembly, template: Json, state: ResourceState, props: Props, events: StackEvent[]): Promise<boolean> {
+  private async runDelete(asm: Assembly, state: ResourceState, props: Props, events: StackEvent[]): Promise<boolean> {
     this.emit(events, state, 'DELETE_IN_PROGRESS');
     const request: Json = {
       RequestType: 'Delete',
@@ -341,7 +338,6 @@ export class LocalCloudFormation {
       PhysicalResourceId: state.physicalId,
       ResourceProperties: props,
     };
-    void template;
     try {
       const h = this.handlers(asm, props.ServiceToken);
       const onEvent = await this.invoke(h.onEvent, request, h.onEventTimeoutMs, h.environment);
