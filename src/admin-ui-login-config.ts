@@ -79,10 +79,11 @@ export class AdminUiLoginConfig extends Construct {
     };
     throwIfInvalid(validateAdminUiLogin(properties, (v) => Token.isUnresolved(v)));
 
+    StackJobs.of(this).claimLogin(props.appId, this);
     const provider = props.provider ?? AmplifyBackendProvider.of(this);
-    StackJobs.of(this); // the stack's output-count check
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
+      serviceTimeout: provider.serviceTimeout,
       resourceType: ADMIN_UI_LOGIN_RESOURCE_TYPE,
       properties,
     });

@@ -1,6 +1,7 @@
 import { CfnOutput, CfnResource, CustomResource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiAuth } from './api-auth';
+import { ApiSchema } from './api-schema';
 import { BACKEND_API_RESOURCE_TYPE, BackendApiResourceProperties, BackendApiResponseData, ApiResourceConfigProperties } from './handler-contract';
 import { AmplifyBackendProvider } from './provider';
 import { StackJobs } from './stack-jobs';
@@ -28,28 +29,30 @@ export interface BackendApiConfigProps {
   /** Name of the backend API resource, as in amplify/backend/api/<name>. */
   readonly resourceName: string;
   /**
-   * Name of the API.
-   * @default - the API keeps its name
+   * The name the API has. The service cannot rename an API, so this is a check: the deployment
+   * fails if the live API (read with GetBackendAPI) has another name.
+   * @default - the name is not checked; the API keeps its name
    */
   readonly apiName?: string;
   /**
-   * The service that provisions the data model, e.g. "AppSync".
+   * The service that provisions the data model: "AppSync", the only one the service accepts.
    * @default - the API keeps its service
    */
   readonly service?: string;
   /**
-   * The annotated GraphQL transform schema of the API.
+   * The annotated GraphQL transform schema of the API, from a file or a string.
    * @default - the API keeps its schema
    */
-  readonly transformSchema?: string;
+  readonly transformSchema?: ApiSchema;
   /**
-   * The API's main auth mode.
-   * @default - the API keeps its auth modes
+   * The API's main auth mode. When set, the API's additional auth modes become exactly
+   * `additionalAuthTypes` (none if that is left out).
+   * @default - the API keeps its auth modes, default and additional
    */
   readonly defaultAuthType?: ApiAuth;
   /**
-   * Further auth modes, each mode at most once and never the default's.
-   * @default - no additional auth modes
+   * Further auth modes, each mode at most once and never the default's; needs `defaultAuthType`.
+   * @default - none when `defaultAuthType` is set (the API's other additional modes are removed); else the API keeps its auth modes
    */
   readonly additionalAuthTypes?: ApiAuth[];
   /**
@@ -103,36 +106,45 @@ export class BackendApiConfig extends Construct {
 
   public constructor(scope: Construct, id: string, props: BackendApiConfigProps) {
     super(scope, id);
+    const schema = props.transformSchema?.bind(this);
+    // UpdateBackendAPI replaces the members it is sent and keeps the others: with a default auth
+    // mode, the additional modes are always sent, so that the API's modes are exactly the declared ones.
+    const additional = props.additionalAuthTypes ?? (props.defaultAuthType ? [] : undefined);
     const resourceConfig = compact<ApiResourceConfigProperties>({
       ApiName: props.apiName,
       Service: props.service,
-      TransformSchema: props.transformSchema,
+      TransformSchema: schema?.inlineSchema,
       ConflictResolution: props.conflictResolution === undefined ? undefined : { ResolutionStrategy: props.conflictResolution },
       DefaultAuthType: props.defaultAuthType?._render(),
-      AdditionalAuthTypes: props.additionalAuthTypes?.map((a) => a._render()),
+      AdditionalAuthTypes: additional?.map((a) => a._render()),
     });
     const properties: BackendApiResourceProperties = {
       AppId: props.appId,
       BackendEnvironmentName: props.backendEnvironmentName,
       ResourceName: props.resourceName,
       ResourceConfig: resourceConfig,
+      TransformSchemaLocation: schema?.location && { Bucket: schema.location.bucketName, Key: schema.location.objectKey },
       WaitForCompletion: props.waitForCompletion === false ? 'false' : undefined,
     };
     throwIfInvalid(validateBackendApi(properties, (v) => Token.isUnresolved(v)));
+    const jobs = StackJobs.of(this);
+    jobs.claimApi(props.appId, props.backendEnvironmentName, props.resourceName, this);
 
     const provider = props.provider ?? AmplifyBackendProvider.of(this);
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
+      serviceTimeout: provider.serviceTimeout,
       resourceType: BACKEND_API_RESOURCE_TYPE,
       properties,
     });
-    // The resource waits for its grant through the ServiceToken: the handler functions depend on it.
+    // The resource waits for its grants through the ServiceToken: the handler functions depend on them.
     provider._grantApi(props.appId);
+    if (schema?.location) provider._grantSchemaRead(schema.location.bucketName, schema.location.objectKey);
     // CloudFormation's default (Delete) without writing it into every resource.
     const cfn = this.resource.node.defaultChild as CfnResource;
     cfn.cfnOptions.deletionPolicy = undefined;
     cfn.cfnOptions.updateReplacePolicy = undefined;
-    const previous = StackJobs.of(this).enqueue(props.appId, props.backendEnvironmentName, this.resource);
+    const previous = jobs.enqueue(props.appId, props.backendEnvironmentName, this.resource);
     if (previous) this.resource.node.addDependency(previous);
 
     const attr = (name: keyof BackendApiResponseData) => this.resource.getAttString(name);

@@ -14,11 +14,8 @@ export const BACKEND_API_RESOURCE_TYPE = 'Custom::AmplifyBackendApiConfig';
 /** CloudFormation resource type of `AdminUiLoginConfig`. */
 export const ADMIN_UI_LOGIN_RESOURCE_TYPE = 'Custom::AmplifyAdminUiLoginConfig';
 
-/** Names of the environment variables the provider sets on the handler functions. */
-export const HandlerEnv = {
-  /** Milliseconds between two tries of UpdateBackendAPI while another job is pending. */
-  PENDING_JOB_RETRY_MS: 'PENDING_JOB_RETRY_MS',
-} as const;
+/** The only value the service accepts for an API's `service`. */
+export const API_SERVICE = 'AppSync';
 
 /** `BackendAPIAppSyncAuthSettings`, as written into the template. */
 export interface ApiAuthSettingsProperties {
@@ -49,12 +46,26 @@ export interface ApiResourceConfigProperties {
   readonly TransformSchema?: string;
 }
 
+/**
+ * Where a transform schema shipped as a CDK file asset lies. The handler reads the object with
+ * S3 GetObject (its role may read that object only) and sends its text as
+ * `ResourceConfig.TransformSchema`, so a large schema never rides in the resource's properties,
+ * which CloudFormation and the Provider framework pass around whole (4 KB / 256 KB limits).
+ */
+export interface SchemaLocationProperties {
+  readonly Bucket: string;
+  readonly Key: string;
+}
+
 /** Properties of a `Custom::AmplifyBackendApiConfig` resource (UpdateBackendAPI). */
 export interface BackendApiResourceProperties {
   readonly AppId: string;
   readonly BackendEnvironmentName: string;
   readonly ResourceName: string;
+  /** Sent as UpdateBackendAPI's resourceConfig; `TransformSchema` only when the schema is inline. */
   readonly ResourceConfig?: ApiResourceConfigProperties;
+  /** The transform schema as a file asset; never together with `ResourceConfig.TransformSchema`. */
+  readonly TransformSchemaLocation?: SchemaLocationProperties;
   /** 'true' (default) or 'false': whether the deployment waits for the job to end. */
   readonly WaitForCompletion?: string;
 }

@@ -1,55 +1,65 @@
 import * as path from 'path';
-import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { HandlerEnv } from './handler-contract';
+import { throwIfInvalid } from './util';
 
 /** Properties of an `AmplifyBackendProvider`. */
 export interface AmplifyBackendProviderProps {
   /**
-   * How long a deployment waits for an Amplify job before it fails (at most 2 hours).
-   * @default Duration.hours(1)
+   * How long a deployment waits for an Amplify job, or for another job on the same app and
+   * environment to end, before it fails with the job's last status. It must leave room, within
+   * CloudFormation's one-hour wait for a custom resource, for the handler timeout and the
+   * polls' own run time (1 s budgeted per poll, plus 1 minute for the framework), so that the
+   * failure reaches CloudFormation before CloudFormation gives up; with the default handler
+   * timeout and query interval that is at most 53 minutes.
+   * @default Duration.minutes(50)
    */
   readonly totalTimeout?: Duration;
   /**
-   * How often a running Amplify job is polled with GetBackendJob.
+   * How often a running Amplify job is polled with GetBackendJob (and, while another job is
+   * pending, how often the operation is tried again). At least 1 second.
    * @default Duration.seconds(15)
    */
   readonly queryInterval?: Duration;
   /**
-   * While another job is pending on the same app and environment, how long to wait between two
-   * tries of UpdateBackendAPI. The tries go on until the handler's timeout nears.
-   * @default Duration.seconds(15)
-   */
-  readonly pendingJobRetryInterval?: Duration;
-  /**
-   * Timeout of the handler functions; bounds how long a Create or Update waits out another
-   * pending job before it fails.
-   * @default Duration.minutes(14)
+   * Timeout of each run of the handler functions: one service call with the SDK's retries, or
+   * one poll. At most 15 minutes, Lambda's limit.
+   * @default Duration.minutes(2)
    */
   readonly handlerTimeout?: Duration;
   /**
-   * Memory of the handler functions, in MiB.
+   * Memory of the handler functions, in MiB: 128 to 10240.
    * @default 256
    */
   readonly memorySize?: number;
   /**
-   * How long the handler's and the provider framework's logs are kept.
+   * How long the handler's logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * How long the logs of the Provider framework's functions and of its waiter state machine are
+   * kept. They hold every event whole, including CloudFormation's pre-signed response URL (valid
+   * for a few hours), so they have a log group of their own, whose access you can restrict.
+   * @default - the same as `logRetention`
+   */
+  readonly frameworkLogRetention?: logs.RetentionDays;
   /**
    * What happens to the log groups when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
-   * Role of the handler functions. The provider attaches its AmplifyBackend policies to it.
+   * Role of the handler functions. A mutable role gets the provider's managed policies
+   * attached; a role imported with `mutable: false` is never modified: attach the policies in
+   * `managedPolicies` (and, in a VPC, AWSLambdaVPCAccessExecutionRole) to it yourself.
    * @default - a new role with only the permissions the handler needs
    */
   readonly role?: iam.IRole;
@@ -75,37 +85,56 @@ export interface AmplifyBackendProviderProps {
   readonly environmentEncryption?: kms.IKey;
 }
 
-/** The construct ID of the one provider of a stack. */
+/** The construct ID of the stack's default provider: `of()` and `configure()` create it there. */
 const PROVIDER_ID = 'AmplifyBackendProvider';
 
-/** How many app grants one managed policy holds, so that it stays under IAM's 6,144 characters. */
+/** How many grant units one managed policy holds, so that it stays under IAM's 6,144 characters. */
 const GRANTS_PER_POLICY = 60;
 /** IAM attaches at most 10 managed policies to a role (default quota). */
 const MAX_POLICIES = 10;
 
-/** What the handler is allowed to do on one app. */
+/** CloudFormation waits at most this long for a custom resource's answer (ServiceTimeout's maximum). */
+const MAX_SERVICE_TIMEOUT = Duration.hours(1);
+/** Lambda's maximum function timeout. */
+const MAX_HANDLER_TIMEOUT = Duration.minutes(15);
+/** Run time budgeted for each is-complete poll, on top of the query interval. */
+const POLL_RUN_TIME = Duration.seconds(1);
+/** Run time budgeted for the framework itself: its functions, Step Functions, the answer to CloudFormation. */
+const FRAMEWORK_OVERHEAD = Duration.minutes(1);
+
+/** What the handler is allowed to do on one app, or on one schema object. */
 enum Grant {
   API = 'api',
   LOGIN = 'login',
+  SCHEMA = 'schema',
 }
 
 const GRANT_ACTIONS: Record<Grant, string[]> = {
-  [Grant.API]: ['amplifybackend:UpdateBackendAPI', 'amplifybackend:GetBackendJob'],
+  [Grant.API]: [
+    'amplifybackend:UpdateBackendAPI', 'amplifybackend:GetBackendJob',
+    // Find the job an interrupted or deferred UpdateBackendAPI started; read the API's name.
+    'amplifybackend:ListBackendJobs', 'amplifybackend:GetBackendAPI',
+  ],
   [Grant.LOGIN]: ['amplifybackend:UpdateBackendConfig'],
+  [Grant.SCHEMA]: ['s3:GetObject'],
 };
+
+/** Grant units a grant takes in a managed policy: an object ARN is about twice an app ARN. */
+const GRANT_UNITS: Record<Grant, number> = { [Grant.API]: 1, [Grant.LOGIN]: 1, [Grant.SCHEMA]: 2 };
 
 /** Where the build puts the handler bundle; resolved from this file so every jsii language finds it. */
 const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lambda', 'index');
 
 /**
  * The Lambda-backed custom resource provider shared by every `BackendApiConfig` and
- * `AdminUiLoginConfig` of a stack. Get the stack's one provider with
- * `AmplifyBackendProvider.of(scope)`, or create one to set its timeouts, logs, VPC or role and
- * pass it to the constructs.
+ * `AdminUiLoginConfig` of a stack. Constructs given no `provider` use the stack's default
+ * provider, `AmplifyBackendProvider.of(scope)`; set its timeouts, logs, VPC or role with
+ * `AmplifyBackendProvider.configure(scope, props)`, which keeps the construct ID, and so the
+ * ServiceToken, that deployed stacks already use.
  */
 export class AmplifyBackendProvider extends Construct {
   /**
-   * The stack's provider, created on first use.
+   * The stack's default provider, created with default settings on first use.
    */
   public static of(scope: IConstruct): AmplifyBackendProvider {
     const stack = Stack.of(scope);
@@ -114,39 +143,89 @@ export class AmplifyBackendProvider extends Construct {
     if (existing) {
       throw new Error(`AmplifyBackendProvider.of(): the stack ${stack.node.path} already has a construct with the ID "${PROVIDER_ID}" that is not an AmplifyBackendProvider; rename that construct.`);
     }
-    return new AmplifyBackendProvider(stack, PROVIDER_ID);
+    const provider = new AmplifyBackendProvider(stack, PROVIDER_ID);
+    provider.createdImplicitly = true;
+    return provider;
+  }
+
+  /**
+   * Creates the stack's default provider with these settings: the one that constructs given no
+   * `provider` use, under the construct ID `of()` uses, so a deployed stack keeps its
+   * ServiceToken. Call it once per stack, before the first `BackendApiConfig` or
+   * `AdminUiLoginConfig` that uses the default provider.
+   */
+  public static configure(scope: IConstruct, props: AmplifyBackendProviderProps): AmplifyBackendProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PROVIDER_ID);
+    if (existing instanceof AmplifyBackendProvider) {
+      throw new Error(`AmplifyBackendProvider.configure(): the stack ${stack.node.path} already has its default provider${existing.createdImplicitly ? ', created with default settings for a construct given no `provider`' : ' (configure() was called before)'}; call configure() once, before the first BackendApiConfig or AdminUiLoginConfig of the stack.`);
+    }
+    if (existing) {
+      throw new Error(`AmplifyBackendProvider.configure(): the stack ${stack.node.path} already has a construct with the ID "${PROVIDER_ID}" that is not an AmplifyBackendProvider; rename that construct.`);
+    }
+    return new AmplifyBackendProvider(stack, PROVIDER_ID, props);
   }
 
   /** The service token the custom resources use. */
   public readonly serviceToken: string;
+  /**
+   * How long CloudFormation waits for the custom resources' answer: the handler timeout, the
+   * total timeout and the framework's own run time, so the framework's timeout answer (with the
+   * job's last status) always comes first.
+   */
+  public readonly serviceTimeout: Duration;
   /** The function that handles create, update and delete events. */
   public readonly onEventHandler: lambda.IFunction;
   /** The function that polls the Amplify job until it ends. */
   public readonly isCompleteHandler: lambda.IFunction;
   /** The role of the handler functions. */
   public readonly role: iam.IRole;
+  /** The log group of the handler functions. */
+  public readonly logGroup: logs.ILogGroup;
+  /**
+   * The log group of the Provider framework's functions and waiter state machine. Their log
+   * lines hold whole events, pre-signed response URL included: restrict who may read it.
+   */
+  public readonly frameworkLogGroup: logs.ILogGroup;
 
-  /** The AmplifyBackend policies, each with its statement per kind of grant and its grant count. */
-  private readonly policies: Array<{ policy: iam.ManagedPolicy; statements: Partial<Record<Grant, iam.PolicyStatement>>; grants: number }> = [];
-  /** `<kind>\0<appId>` of every grant made. */
+  /** Whether `of()` created this provider for a construct given no `provider`. */
+  private createdImplicitly = false;
+  /** Whether the provider may attach its policies to `role`. */
+  private readonly roleIsMutable: boolean;
+  /** The grant policies, each with its statement per kind of grant and the grant units it holds. */
+  private readonly policies: Array<{ policy: iam.ManagedPolicy; statements: Partial<Record<Grant, iam.PolicyStatement>>; units: number }> = [];
+  /** `<kind>\0<key>` of every grant made. */
   private readonly granted = new Set<string>();
 
   public constructor(scope: Construct, id: string, props: AmplifyBackendProviderProps = {}) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    const queryInterval = props.queryInterval ?? Duration.seconds(15);
+    const totalTimeout = props.totalTimeout ?? Duration.minutes(50);
+    const handlerTimeout = props.handlerTimeout ?? Duration.minutes(2);
+    this.serviceTimeout = validateTimeouts(this, queryInterval, totalTimeout, handlerTimeout, props.memorySize);
+
+    const logGroup = (logId: string, retention: logs.RetentionDays) => new logs.LogGroup(this, logId, {
+      retention,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    this.logGroup = logGroup('Logs', retention);
+    this.frameworkLogGroup = logGroup('FrameworkLogs', props.frameworkLogRetention ?? retention);
+
     this.role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'cdk-amplify-backend handler: AmplifyBackend calls for the apps of this stack',
     });
+    // An imported role with `mutable: false` takes no statement; it is then left as it is.
+    this.roleIsMutable = iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resourceArns: [this.logGroup.logGroupArn],
+    }).success;
     if (props.vpc) {
       this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
     }
-    logGroup.grantWrite(this.role);
 
-    const pendingRetry = props.pendingJobRetryInterval ?? Duration.seconds(15);
     const code = lambda.Code.fromAsset(HANDLER_ASSET);
     const fn = (fnId: string, handler: string, description: string) => new lambda.Function(this, fnId, {
       code,
@@ -155,14 +234,13 @@ export class AmplifyBackendProvider extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
-      timeout: props.handlerTimeout ?? Duration.minutes(14),
+      timeout: handlerTimeout,
       role: this.role,
-      logGroup,
+      logGroup: this.logGroup,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
       environmentEncryption: props.environmentEncryption,
-      environment: { [HandlerEnv.PENDING_JOB_RETRY_MS]: String(pendingRetry.toMilliseconds()) },
     });
     this.onEventHandler = fn('OnEvent', 'index.onEvent', 'cdk-amplify-backend: applies UpdateBackendAPI / UpdateBackendConfig');
     this.isCompleteHandler = fn('IsComplete', 'index.isComplete', 'cdk-amplify-backend: polls GetBackendJob until the Amplify job ends');
@@ -170,9 +248,10 @@ export class AmplifyBackendProvider extends Construct {
     const provider = new cr.Provider(this, 'Framework', {
       onEventHandler: this.onEventHandler,
       isCompleteHandler: this.isCompleteHandler,
-      queryInterval: props.queryInterval ?? Duration.seconds(15),
-      totalTimeout: props.totalTimeout ?? Duration.hours(1),
-      logGroup,
+      queryInterval,
+      totalTimeout,
+      logGroup: this.frameworkLogGroup,
+      waiterStateMachineLogOptions: { destination: this.frameworkLogGroup, level: sfn.LogLevel.ERROR },
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
@@ -180,16 +259,29 @@ export class AmplifyBackendProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
 
-    this.node.addValidation({ validate: () => this.validateGrants() });
+    this.node.addValidation({ validate: () => [...this.validateGrants(), ...this.validateOneDefault()] });
     this.suppressFindings(provider, props.role === undefined, props.vpc !== undefined);
   }
 
   /**
-   * Lets the handler call UpdateBackendAPI and GetBackendJob on the app.
+   * The managed policies holding the handler's AmplifyBackend and schema grants. They are
+   * attached to `role` unless it was imported with `mutable: false`: then attach them yourself.
+   */
+  public get managedPolicies(): iam.IManagedPolicy[] {
+    return this.policies.map((p) => p.policy);
+  }
+
+  /**
+   * Lets the handler call UpdateBackendAPI, GetBackendJob, ListBackendJobs and GetBackendAPI on the app.
    * @internal
    */
   public _grantApi(appId: string): void {
-    this.grant(Grant.API, appId);
+    this.grant(Grant.API, appId, Stack.of(this).formatArn({
+      service: 'amplifybackend',
+      resource: '/backend',
+      resourceName: `${appId}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }));
   }
 
   /**
@@ -197,20 +289,39 @@ export class AmplifyBackendProvider extends Construct {
    * @internal
    */
   public _grantLogin(appId: string): void {
-    this.grant(Grant.LOGIN, appId);
+    this.grant(Grant.LOGIN, appId, Stack.of(this).formatArn({
+      service: 'amplifybackend',
+      resource: '/backend',
+      resourceName: `${appId}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }));
   }
 
-  private grant(kind: Grant, appId: string): void {
-    const key = `${kind}\u0000${appId}`;
-    if (this.granted.has(key)) return;
-    this.granted.add(key);
+  /**
+   * Lets the handler read one schema object (s3:GetObject on that object only).
+   * @internal
+   */
+  public _grantSchemaRead(bucketName: string, objectKey: string): void {
+    this.grant(Grant.SCHEMA, `${bucketName}/${objectKey}`, Stack.of(this).formatArn({
+      service: 's3',
+      region: '',
+      account: '',
+      resource: bucketName,
+      resourceName: objectKey,
+    }));
+  }
+
+  private grant(kind: Grant, key: string, resourceArn: string): void {
+    const grantKey = `${kind}\u0000${key}`;
+    if (this.granted.has(grantKey)) return;
+    this.granted.add(grantKey);
 
     let current = this.policies[this.policies.length - 1];
-    if (!current || current.grants >= GRANTS_PER_POLICY) {
+    if (!current || current.units + GRANT_UNITS[kind] > GRANTS_PER_POLICY) {
       const policy = new iam.ManagedPolicy(this, `AmplifyBackendPolicy${this.policies.length}`, {
         description: 'cdk-amplify-backend: AmplifyBackend actions on the apps this stack configures',
       });
-      policy.attachToRole(this.role);
+      if (this.roleIsMutable) policy.attachToRole(this.role);
       // Every custom resource reaches these functions through its ServiceToken, so this orders
       // the policy before any create or update, and keeps it until the last delete is done.
       this.onEventHandler.node.addDependency(policy);
@@ -219,7 +330,7 @@ export class AmplifyBackendProvider extends Construct {
         id: 'AwsSolutions-IAM5',
         reason: 'Scoped to one Amplify app: the service authorizes on /backend/<appId>/ sub-resources (api, job, config) whose job IDs are not known before the call.',
       }]);
-      current = { policy, statements: {}, grants: 0 };
+      current = { policy, statements: {}, units: 0 };
       this.policies.push(current);
     }
     let statement = current.statements[kind];
@@ -228,18 +339,22 @@ export class AmplifyBackendProvider extends Construct {
       current.policy.addStatements(statement);
       current.statements[kind] = statement;
     }
-    statement.addResources(Stack.of(this).formatArn({
-      service: 'amplifybackend',
-      resource: '/backend',
-      resourceName: `${appId}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    }));
-    current.grants++;
+    statement.addResources(resourceArn);
+    current.units += GRANT_UNITS[kind];
   }
 
   private validateGrants(): string[] {
     if (this.policies.length <= MAX_POLICIES) return [];
-    return [`AmplifyBackendProvider: the constructs of this provider configure more apps (${this.granted.size} app grants in ${this.policies.length} managed policies) than one IAM role can hold (${MAX_POLICIES} managed policies of ${GRANTS_PER_POLICY} grants); split them over several stacks.`];
+    return [`AmplifyBackendProvider: the constructs of this provider configure more apps (${this.granted.size} grants in ${this.policies.length} managed policies) than one IAM role can hold (${MAX_POLICIES} managed policies of ${GRANTS_PER_POLICY} app grants, a schema file counting as 2); split them over several stacks.`];
+  }
+
+  /** A default provider made for constructs given no `provider` must not sit beside another one the user made. */
+  private validateOneDefault(): string[] {
+    if (!this.createdImplicitly) return [];
+    const stack = Stack.of(this);
+    const others = stack.node.findAll().filter((c) => c instanceof AmplifyBackendProvider && c !== this && Stack.of(c) === stack);
+    if (others.length === 0) return [];
+    return [`Stack ${stack.node.path} has two AmplifyBackendProviders: ${others.map((o) => `"${o.node.path}"`).join(', ')}, which you created, and the default one, "${this.node.path}", created for the constructs given no \`provider\`. Each provider has its own ServiceToken, and CloudFormation refuses to change a deployed custom resource's ServiceToken. Pass \`provider\` to every construct, or configure the default provider with AmplifyBackendProvider.configure(stack, props) (same construct ID, same ServiceToken) instead of \`new AmplifyBackendProvider\`.`];
   }
 
   /** cdk-nag AwsSolutions findings on the provider's resources, each with the reason, on the resources they concern. */
@@ -288,4 +403,43 @@ interface NagSuppression {
 function suppress(resource: CfnResource, rules: NagSuppression[]): void {
   const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: NagSuppression[] } | undefined)?.rules_to_suppress ?? [];
   resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...rules] });
+}
+
+/**
+ * Checks the provider's timing and memory props (all broken rules at once) and returns the
+ * ServiceTimeout the custom resources get: long enough for the framework's own timeout answer,
+ * never over CloudFormation's hour.
+ */
+function validateTimeouts(scope: Construct, queryInterval: Duration, totalTimeout: Duration, handlerTimeout: Duration, memorySize: number | undefined): Duration {
+  const errors: string[] = [];
+  const fail = (prop: string, got: string, fix: string) => errors.push(`AmplifyBackendProvider ${scope.node.path}: invalid ${prop} (got ${got}): ${fix}`);
+  const known = (d: Duration) => !d.isUnresolved();
+  if (known(queryInterval) && queryInterval.toMilliseconds() < 1000) {
+    fail('queryInterval', queryInterval.toHumanString(), 'poll at most once a second: use Duration.seconds(1) or more.');
+  }
+  if (known(handlerTimeout) && (handlerTimeout.toMilliseconds() < 1000 || handlerTimeout.toMilliseconds() > MAX_HANDLER_TIMEOUT.toMilliseconds())) {
+    fail('handlerTimeout', handlerTimeout.toHumanString(), 'a Lambda function runs from 1 second to 15 minutes: use a Duration in that range, e.g. Duration.minutes(2).');
+  }
+  if (memorySize !== undefined && !Token.isUnresolved(memorySize) && !(Number.isInteger(memorySize) && memorySize >= 128 && memorySize <= 10240)) {
+    fail('memorySize', `${memorySize} MiB`, 'Lambda takes a whole number of MiB from 128 to 10240.');
+  }
+  let serviceTimeout = MAX_SERVICE_TIMEOUT;
+  if (known(queryInterval) && known(totalTimeout) && known(handlerTimeout) && queryInterval.toMilliseconds() >= 1000) {
+    const q = queryInterval.toSeconds({ integral: false });
+    const polls = Math.ceil(totalTimeout.toSeconds({ integral: false }) / q);
+    const needed = handlerTimeout.toSeconds({ integral: false }) + totalTimeout.toSeconds({ integral: false })
+      + polls * POLL_RUN_TIME.toSeconds() + FRAMEWORK_OVERHEAD.toSeconds();
+    const limit = MAX_SERVICE_TIMEOUT.toSeconds();
+    if (needed > limit) {
+      const room = limit - handlerTimeout.toSeconds({ integral: false }) - FRAMEWORK_OVERHEAD.toSeconds();
+      const maxTotal = Math.floor((room * q) / (q + POLL_RUN_TIME.toSeconds()) / 60);
+      fail('totalTimeout', totalTimeout.toHumanString(),
+        `CloudFormation waits at most ${MAX_SERVICE_TIMEOUT.toHumanString()} for a custom resource, and the framework's own timeout answer must come first: handlerTimeout (${handlerTimeout.toHumanString()}) + totalTimeout + ${POLL_RUN_TIME.toHumanString()} per poll (${polls} polls every ${queryInterval.toHumanString()}) + ${FRAMEWORK_OVERHEAD.toHumanString()} for the framework comes to ${Math.ceil(needed)} seconds, over ${limit}. `
+        + (maxTotal >= 1 ? `Use a totalTimeout of at most Duration.minutes(${maxTotal}) with these settings.` : 'Lower handlerTimeout first.'));
+    } else {
+      serviceTimeout = Duration.seconds(Math.ceil(needed));
+    }
+  }
+  throwIfInvalid(errors);
+  return serviceTimeout;
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 
 const ID = 'AmplifyBackendStackJobs';
@@ -6,9 +6,10 @@ const ID = 'AmplifyBackendStackJobs';
 const MAX_OUTPUTS = 200;
 
 /**
- * What the library keeps per stack, whichever providers its constructs use: the order of the
- * Amplify jobs on each app and environment, and the check of the stack's output count. Found
- * with `tryFindChild` on the stack (never a static map); it adds nothing to the template.
+ * What the library keeps per stack, whichever providers its constructs use: which construct
+ * configures what (two on the same target would fight, the last one silently winning), the order
+ * of the Amplify jobs on each app and environment, and the check of the stack's output count.
+ * Found with `tryFindChild` on the stack (never a static map); it adds nothing to the template.
  */
 export class StackJobs extends Construct {
   public static of(scope: IConstruct): StackJobs {
@@ -17,10 +18,36 @@ export class StackJobs extends Construct {
   }
 
   private readonly lastJob = new Map<string, Construct>();
+  /** The construct that configures each literal target. */
+  private readonly owners = new Map<string, Construct>();
 
   private constructor(stack: Stack, id: string) {
     super(stack, id);
     stack.node.addValidation({ validate: () => validateOutputs(stack) });
+  }
+
+  /**
+   * Records that `owner` configures the API; fails if another construct of the stack does.
+   * Targets given as tokens cannot be compared at synth time and are not recorded.
+   */
+  public claimApi(appId: string, environment: string, resourceName: string, owner: Construct): void {
+    this.claim([appId, environment, resourceName], owner,
+      `the API "${resourceName}" of app ${appId}, environment ${environment}`, 'BackendApiConfig');
+  }
+
+  /** Records that `owner` configures the app's Admin UI login; fails if another construct of the stack does. */
+  public claimLogin(appId: string, owner: Construct): void {
+    this.claim([appId], owner, `the Admin UI login of app ${appId}`, 'AdminUiLoginConfig');
+  }
+
+  private claim(target: string[], owner: Construct, what: string, kind: string): void {
+    if (target.some((t) => Token.isUnresolved(t))) return;
+    const key = `${kind}\u0000${target.join('\u0000')}`;
+    const first = this.owners.get(key);
+    if (first) {
+      throw new Error(`${kind} ${owner.node.path}: ${what} is already configured by ${first.node.path}; two ${kind}s on one target would overwrite each other on every deployment, the last one winning. Keep one of them.`);
+    }
+    this.owners.set(key, owner);
   }
 
   /**

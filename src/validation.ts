@@ -5,6 +5,7 @@
  * handler bundle includes this file. Messages name the construct prop, show the value and say
  * how to fix it.
  */
+import { API_SERVICE } from './handler-contract';
 import type {
   AdminUiLoginResourceProperties,
   ApiAuthProperties,
@@ -30,7 +31,9 @@ const RESOURCE_NAME = /^[A-Za-z0-9]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d{1,2}_[0-9A-Za-z]+$/;
 const IDENTITY_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d{1,2}:[0-9a-f-]+$/;
-const NON_NEGATIVE_INTEGER = /^\d+$/;
+const POSITIVE_INTEGER = /^[1-9]\d*$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 class Checker {
   readonly errors: string[] = [];
@@ -40,6 +43,10 @@ class Checker {
   check(prop: string, value: string | undefined, test: (v: string) => boolean, fix: string): void {
     if (value === undefined || this.isUnresolved(value)) return;
     if (!test(value)) this.fail(prop, value, fix);
+  }
+
+  isUnresolvedValue(value: string): boolean {
+    return this.isUnresolved(value);
   }
 
   fail(prop: string, value: unknown, fix: string): void {
@@ -57,6 +64,14 @@ class Checker {
   notEmpty(prop: string, value: string | undefined): void {
     this.check(prop, value, (v) => v.trim().length > 0, `${prop} must not be empty; give a value or leave the prop out.`);
   }
+
+  /** A name: not blank, no control characters, no spaces around it. */
+  name(prop: string, value: string | undefined): void {
+    if (value === undefined || this.isUnresolved(value)) return;
+    if (value.trim().length === 0) this.fail(prop, value, `${prop} must not be blank; give a value or leave the prop out.`);
+    else if (CONTROL_CHARACTER.test(value)) this.fail(prop, value, `${prop} must not hold control characters (line breaks, tabs, ...); remove them.`);
+    else if (value.trim() !== value) this.fail(prop, value, `${prop} must not start or end with spaces; remove them.`);
+  }
 }
 
 function checkAppId(c: Checker, value: string): void {
@@ -73,7 +88,7 @@ function checkAuth(c: Checker, prop: string, auth: ApiAuthProperties): void {
         const days = Number(v);
         return Number.isInteger(days) && days >= API_KEY_MIN_DAYS && days <= API_KEY_MAX_DAYS;
       }, `the API key expiration must be a whole number of days from ${API_KEY_MIN_DAYS} to ${API_KEY_MAX_DAYS}, e.g. Duration.days(30).`);
-      c.notEmpty(`${prop} ApiAuth.apiKey({ description })`, s.Description);
+      c.name(`${prop} ApiAuth.apiKey({ description })`, s.Description);
       break;
     case 'AWS_IAM':
       break;
@@ -86,14 +101,15 @@ function checkAuth(c: Checker, prop: string, auth: ApiAuthProperties): void {
     case 'OPENID_CONNECT': {
       const opt = (name: string) => `${prop} ApiAuth.openIdConnect({ ${name} })`;
       if (c.required(opt('providerName'), s.OpenIDProviderName, 'name the OpenID Connect provider, e.g. "Auth0".')) {
-        c.notEmpty(opt('providerName'), s.OpenIDProviderName);
+        c.name(opt('providerName'), s.OpenIDProviderName);
       }
       if (c.required(opt('issuerUrl'), s.OpenIDIssueURL, 'give the issuer URL, e.g. "https://example.auth0.com/".')) {
-        c.check(opt('issuerUrl'), s.OpenIDIssueURL, isHttpsUrl, 'the issuer URL must be an absolute https:// URL, e.g. "https://example.auth0.com/".');
+        const problem = s.OpenIDIssueURL === undefined || c.isUnresolvedValue(s.OpenIDIssueURL) ? undefined : issuerProblem(s.OpenIDIssueURL);
+        if (problem) c.fail(opt('issuerUrl'), s.OpenIDIssueURL, `${problem}; the issuer is the provider's https:// URL exactly as its tokens' "iss" claim has it, e.g. "https://example.auth0.com/".`);
       }
-      c.notEmpty(opt('clientId'), s.OpenIDClientId);
-      c.check(opt('authTtl'), s.OpenIDAuthTTL, (v) => NON_NEGATIVE_INTEGER.test(v), 'the token lifetime is a whole number of milliseconds; use a Duration of at least 1 millisecond.');
-      c.check(opt('iatTtl'), s.OpenIDIatTTL, (v) => NON_NEGATIVE_INTEGER.test(v), 'the issued-at lifetime is a whole number of milliseconds; use a Duration of at least 1 millisecond.');
+      c.name(opt('clientId'), s.OpenIDClientId);
+      c.check(opt('authTtl'), s.OpenIDAuthTTL, (v) => POSITIVE_INTEGER.test(v), 'the token lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.');
+      c.check(opt('iatTtl'), s.OpenIDIatTTL, (v) => POSITIVE_INTEGER.test(v), 'the issued-at lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.');
       break;
     }
     default:
@@ -101,13 +117,21 @@ function checkAuth(c: Checker, prop: string, auth: ApiAuthProperties): void {
   }
 }
 
-function isHttpsUrl(v: string): boolean {
+/** What is wrong with an OpenID Connect issuer URL, if anything. */
+function issuerProblem(v: string): string | undefined {
+  if (/\s/.test(v) || CONTROL_CHARACTER.test(v)) return 'it holds spaces or control characters';
+  if (!v.startsWith('https://')) return 'it must start with "https://" (lower case)';
+  let url: URL;
   try {
-    const url = new URL(v);
-    return url.protocol === 'https:' && url.hostname.length > 0;
+    url = new URL(v);
   } catch {
-    return false;
+    return 'it is not a URL';
   }
+  if (url.hostname.length === 0) return 'it has no host';
+  if (url.username || url.password) return 'it must not carry credentials (user:password@)';
+  if (v.includes('?')) return 'it must not have a query (?...)';
+  if (v.includes('#')) return 'it must not have a fragment (#...)';
+  return undefined;
 }
 
 /** Every rule for a `BackendApiConfig`; returns the messages of the rules broken. */
@@ -123,9 +147,12 @@ export function validateBackendApi(p: BackendApiResourceProperties, isUnresolved
       'the API resource name is alphanumeric and never empty, as in amplify/backend/api/<name>.');
   }
   const rc = p.ResourceConfig ?? {};
-  c.notEmpty('apiName', rc.ApiName);
-  c.notEmpty('service', rc.Service);
+  c.name('apiName', rc.ApiName);
+  c.check('service', rc.Service, (v) => v === API_SERVICE, `the service accepts only "${API_SERVICE}"; set service to "${API_SERVICE}" or leave it out.`);
   c.notEmpty('transformSchema', rc.TransformSchema);
+  if (rc.TransformSchema !== undefined && p.TransformSchemaLocation !== undefined) {
+    c.errors.push('BackendApiConfig: the transform schema is given both inline and as a file asset; give it once, with ApiSchema.fromString() or ApiSchema.fromFile().');
+  }
   c.check('conflictResolution', rc.ConflictResolution?.ResolutionStrategy, (v) => (RESOLUTION_STRATEGIES as readonly string[]).includes(v),
     `use one of ConflictResolutionStrategy.${RESOLUTION_STRATEGIES.join(', .')}.`);
   c.check('waitForCompletion', p.WaitForCompletion, (v) => v === 'true' || v === 'false', 'use true or false.');
@@ -158,7 +185,7 @@ export function validateAdminUiLogin(p: AdminUiLoginResourceProperties, isUnreso
   c.check('cognitoRegion', l.AwsCognitoRegion, (v) => REGION.test(v), 'give an AWS region code such as "us-east-1", or leave it out to use the stack\'s region.');
   c.check('userPool.userPoolId', l.AwsUserPoolsId, (v) => USER_POOL_ID.test(v), 'a user pool ID looks like "us-east-1_AbCdEf123"; import the pool with UserPool.fromUserPoolId().');
   c.check('identityPoolId', l.AwsCognitoIdentityPoolId, (v) => IDENTITY_POOL_ID.test(v), 'an identity pool ID looks like "us-east-1:0a1b2c3d-1234-5678-9abc-def012345678".');
-  c.notEmpty('userPoolClient.userPoolClientId', l.AwsUserPoolsWebClientId);
+  c.name('userPoolClient.userPoolClientId', l.AwsUserPoolsWebClientId);
   if (l.AwsUserPoolsWebClientId !== undefined && l.AwsUserPoolsId === undefined) {
     c.errors.push('AdminUiLoginConfig: userPoolClient needs userPool: pass the user pool the client belongs to.');
   }

@@ -2,7 +2,7 @@ import { CfnParameter, Environment } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AdminUiLoginConfig, AdminUiLoginConfigProps } from '../src';
-import { ADMIN_UI_LOGIN_TYPE, APP_ID, ENV, appArn, dependsTransitively, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
+import { ADMIN_UI_LOGIN_TYPE, APP_ID, DEFAULT_SERVICE_TIMEOUT, ENV, appArn, dependsTransitively, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
 
 const POOL_ID = 'us-east-1_AbC123';
 const CLIENT_ID = '1example23456789';
@@ -39,6 +39,7 @@ describe('AdminUiLoginConfig: template properties', () => {
     template.resourceCountIs(ADMIN_UI_LOGIN_TYPE, 1);
     template.hasResourceProperties(ADMIN_UI_LOGIN_TYPE, Match.objectEquals({
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AmplifyBackendProviderFrameworkframeworkonEvent'), 'Arn'] },
+      ServiceTimeout: DEFAULT_SERVICE_TIMEOUT,
       AppId: APP_ID,
       LoginAuthConfig: {
         AwsUserPoolsId: POOL_ID,

@@ -1,7 +1,7 @@
 import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ApiAuth, BackendApiConfig, BackendApiConfigProps, ConflictResolutionStrategy } from '../src';
-import { APP_ID, BACKEND_API_TYPE, ENV, appArn, dependsTransitively, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
+import { ApiAuth, ApiSchema, BackendApiConfig, BackendApiConfigProps, ConflictResolutionStrategy } from '../src';
+import { APP_ID, BACKEND_API_TYPE, DEFAULT_SERVICE_TIMEOUT, ENV, appArn, dependsTransitively, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
 
 const REQUIRED = { appId: APP_ID, backendEnvironmentName: 'staging', resourceName: 'blogapi' };
 
@@ -21,6 +21,7 @@ describe('BackendApiConfig: template properties', () => {
     template.resourceCountIs(BACKEND_API_TYPE, 1);
     template.hasResourceProperties(BACKEND_API_TYPE, Match.objectEquals({
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AmplifyBackendProviderFrameworkframeworkonEvent'), 'Arn'] },
+      ServiceTimeout: DEFAULT_SERVICE_TIMEOUT,
       AppId: APP_ID,
       BackendEnvironmentName: 'staging',
       ResourceName: 'blogapi',
@@ -33,7 +34,7 @@ describe('BackendApiConfig: template properties', () => {
     const { template } = synthOne({
       apiName: 'blog',
       service: 'AppSync',
-      transformSchema: schema,
+      transformSchema: ApiSchema.fromString(schema),
       conflictResolution: ConflictResolutionStrategy.AUTOMERGE,
     });
     template.hasResourceProperties(BACKEND_API_TYPE, {
@@ -72,9 +73,14 @@ describe('BackendApiConfig: template properties', () => {
     });
   });
 
-  test('defaultAuthType alone gives no AdditionalAuthTypes', () => {
+  test('defaultAuthType alone sends an empty AdditionalAuthTypes, which removes the API\'s other modes (members sent replace, members left out are kept)', () => {
     const { template } = synthOne({ defaultAuthType: ApiAuth.apiKey() });
-    template.hasResourceProperties(BACKEND_API_TYPE, { ResourceConfig: Match.objectEquals({ DefaultAuthType: { Mode: 'API_KEY' } }) });
+    template.hasResourceProperties(BACKEND_API_TYPE, { ResourceConfig: Match.objectEquals({ DefaultAuthType: { Mode: 'API_KEY' }, AdditionalAuthTypes: [] }) });
+  });
+
+  test('without defaultAuthType, no auth member is sent: the API keeps its modes', () => {
+    const { template } = synthOne({ conflictResolution: ConflictResolutionStrategy.NONE });
+    template.hasResourceProperties(BACKEND_API_TYPE, { ResourceConfig: Match.objectEquals({ ConflictResolution: { ResolutionStrategy: 'NONE' } }) });
   });
 
   test.each([
@@ -215,16 +221,25 @@ describe('BackendApiConfig: validation', () => {
   });
 
   test.each([
-    ['apiName', ''],
-    ['apiName', '   '],
-    ['service', ''],
-    ['transformSchema', ''],
-  ] as const)('empty %s %p is rejected', (prop, value) => {
-    expect(build({ [prop]: value })).toThrow(new RegExp(`invalid ${prop} \\(got ${JSON.stringify(value)}\\): ${prop} must not be empty`));
+    ['', 'must not be blank'],
+    ['   ', 'must not be blank'],
+    ['blog\napi', 'must not hold control characters'],
+    ['blog\u0007', 'must not hold control characters'],
+    [' blog', 'must not start or end with spaces'],
+  ])('apiName %p is rejected', (apiName, why) => {
+    expect(errorMessage(build({ apiName }))).toContain(`invalid apiName (got ${JSON.stringify(apiName)}): apiName ${why}`);
+  });
+
+  test.each(['', 'appsync', 'Lambda'])('service %p is rejected: the service accepts only "AppSync"', (service) => {
+    expect(build({ service })).toThrow(new RegExp(`invalid service \\(got ${JSON.stringify(service)}\\): the service accepts only "AppSync"`));
+  });
+
+  test('an empty schema string is rejected', () => {
+    expect(build({ transformSchema: ApiSchema.fromString('  ') })).toThrow(/TestStack\/Api: invalid transformSchema ApiSchema.fromString\(\): the schema is empty/);
   });
 
   test('valid names of every kind pass', () => {
-    expect(build({ backendEnvironmentName: 'feature_x-2', resourceName: 'Blog2', apiName: 'blog', service: 'AppSync', transformSchema: 'type A @model { id: ID! }' })).not.toThrow();
+    expect(build({ backendEnvironmentName: 'feature_x-2', resourceName: 'Blog2', apiName: 'blog', service: 'AppSync', transformSchema: ApiSchema.fromString('type A @model { id: ID! }') })).not.toThrow();
   });
 
   test('every broken rule is reported together in one error', () => {

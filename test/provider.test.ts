@@ -89,7 +89,6 @@ describe('AmplifyBackendProvider: one per stack', () => {
     const provider = new AmplifyBackendProvider(stack, 'MyProvider', {
       memorySize: 512,
       handlerTimeout: Duration.minutes(5),
-      pendingJobRetryInterval: Duration.seconds(30),
       logRetention: logs.RetentionDays.ONE_WEEK,
     });
     api(stack, 'Api', APP_ID, { provider });
@@ -99,7 +98,6 @@ describe('AmplifyBackendProvider: one per stack', () => {
         Handler: handler,
         MemorySize: 512,
         Timeout: 300,
-        Environment: { Variables: { PENDING_JOB_RETRY_MS: '30000' } },
         LoggingConfig: { LogGroup: { Ref: logicalId(provider.node.findChild('Logs')) } },
       });
     }
@@ -193,11 +191,11 @@ describe('AmplifyBackendProvider: IAM', () => {
     }
   });
 
-  test('BackendApiConfig grants exactly UpdateBackendAPI and GetBackendJob', () => {
+  test('BackendApiConfig grants exactly UpdateBackendAPI, GetBackendJob, ListBackendJobs and GetBackendAPI', () => {
     const { stack } = newStack(ENV);
     api(stack, 'Api');
     const actions = amplifyBackendStatements(Template.fromStack(stack)).flatMap((s) => asList(s.statement.Action));
-    expect(actions.sort()).toEqual(['amplifybackend:GetBackendJob', 'amplifybackend:UpdateBackendAPI']);
+    expect(actions.sort()).toEqual(['amplifybackend:GetBackendAPI', 'amplifybackend:GetBackendJob', 'amplifybackend:ListBackendJobs', 'amplifybackend:UpdateBackendAPI']);
   });
 
   test('AdminUiLoginConfig grants exactly UpdateBackendConfig', () => {
@@ -275,6 +273,7 @@ describe('AmplifyBackendProvider: IAM', () => {
     const { stack } = newStack(ENV);
     const own = new AmplifyBackendProvider(stack, 'Own');
     const first = new BackendApiConfig(stack, 'First', { appId: 'd1', backendEnvironmentName: 'dev', resourceName: 'a', provider: own });
+    AmplifyBackendProvider.configure(stack, {});
     const second = new BackendApiConfig(stack, 'Second', { appId: 'd1', backendEnvironmentName: 'dev', resourceName: 'b' });
     const template = Template.fromStack(stack);
     expect(resourcesOfType(template, BACKEND_API_TYPE)[logicalId(second.resource)].DependsOn).toEqual([logicalId(first.resource)]);
@@ -291,7 +290,7 @@ describe('AmplifyBackendProvider: IAM', () => {
   test('more apps than one role can hold (10 policies of 60 grants) fails synth and says to split the stack', () => {
     const { app, stack } = newStack(ENV);
     for (let i = 0; i < 601; i++) login(stack, `Login${i}`, `d${i + 1}`, { stackOutputs: false });
-    expect(() => app.synth()).toThrow(/601 app grants in 11 managed policies.*split them over several stacks/);
+    expect(() => app.synth()).toThrow(/601 grants in 11 managed policies.*split them over several stacks/);
   });
 });
 

@@ -11,6 +11,12 @@ export const APP_ID = 'd1a2b3c4d5e6f7';
 /** An account and region for stacks that are not environment-agnostic. */
 export const ENV: Environment = { account: '123456789012', region: 'us-east-1' };
 
+/**
+ * The custom resources' ServiceTimeout with the default provider: handler timeout (120 s) + total
+ * timeout (3,000 s) + 1 s for each of its 200 polls + 60 s for the framework.
+ */
+export const DEFAULT_SERVICE_TIMEOUT = '3380';
+
 export const BACKEND_API_TYPE = 'Custom::AmplifyBackendApiConfig';
 export const ADMIN_UI_LOGIN_TYPE = 'Custom::AmplifyAdminUiLoginConfig';
 
