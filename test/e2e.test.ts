@@ -39,7 +39,7 @@ beforeEach(() => {
   }
 });
 
-/** Synthesizes a one-stack app; the provider polls fast and retries pending jobs fast. */
+/** Synthesizes a one-stack app; the provider polls fast. */
 function synth(build: (stack: Stack, provider: AmplifyBackendProvider) => void, providerProps: AmplifyBackendProviderProps = {}): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-'));
   outdirs.push(outdir);
@@ -47,7 +47,6 @@ function synth(build: (stack: Stack, provider: AmplifyBackendProvider) => void, 
   const stack = new Stack(app, STACK, { env: { region: 'us-east-1' } });
   const provider = new AmplifyBackendProvider(stack, 'Provider', {
     queryInterval: Duration.seconds(1),
-    pendingJobRetryInterval: Duration.millis(20),
     ...providerProps,
   });
   build(stack, provider);
