@@ -20,7 +20,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    include: ['.projenrc.ts', 'src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['.projenrc.ts', 'src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'cli/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
   },
 
   // jsii targets (decision 1).
@@ -46,7 +46,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // project service, finds only tsconfig.json, which covers src/ alone).
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'lambda', 'examples', 'bench', 'projenrc'],
+    devdirs: ['test', 'lambda', 'cli', 'examples', 'bench', 'projenrc'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
@@ -55,7 +55,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
-      collectCoverageFrom: ['src/**/*.ts', 'lambda/**/*.ts'],
+      collectCoverageFrom: ['src/**/*.ts', 'lambda/**/*.ts', 'cli/**/*.ts'],
     },
   },
   gitignore: ['/cdk.out', '/examples/cdk.out', '/.bench/', '/.jsii.tabl.json'],
@@ -78,6 +78,22 @@ project.bundler.addBundle('./lambda/index.ts', {
   mainFields: ['module', 'main'],
   esbuildArgs: { '--supported:dynamic-import': 'false' },
 });
+
+// The command-line tool `cdk-amplify-backend` (import / diff, issue 9) is bundled the same way,
+// with the SDK v3 AmplifyBackend client inside, so it adds no runtime dependency to the package.
+// It lives in cli/, not src/: src/ is the jsii public API. jsii turns `bin` into a console script
+// for Python (it runs the file with node).
+const cliBundle = project.bundler.addBundle('./cli/index.ts', {
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  externals: [],
+  mainFields: ['module', 'main'],
+  banner: '#!/usr/bin/env node',
+  executable: true,
+  esbuildArgs: { '--supported:dynamic-import': 'false' },
+});
+project.package.addBin({ 'cdk-amplify-backend': cliBundle.outfile });
 
 // Tests and the demo load the bundle, so they build it first. ts-jest only transpiles
 // (isolatedModules), so the tests, the handler, the examples and the bench are type-checked too.
@@ -117,7 +133,7 @@ const bench = project.addTask('bench', {
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 
-project.npmignore?.exclude('/examples/', '/bench/', '/lambda/', '/.ci/', '/tsconfig.dev.json', '/rosetta/', '/BENCHMARKS.md');
+project.npmignore?.exclude('/examples/', '/bench/', '/lambda/', '/cli/', '/.ci/', '/tsconfig.dev.json', '/rosetta/', '/BENCHMARKS.md');
 
 // unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) names platform bindings that the
 // registry this project installs from does not serve, so npm leaves them out of the lock file and
