@@ -3,15 +3,19 @@
  * whose input differs from the one the handler must send falls through to a catch-all stub that
  * rejects, so a wrong field fails the test. The stubs compare inputs with a strict deep equality,
  * in which a key set to `undefined` counts: the expected inputs list the keys the handler sets to
- * `undefined` (the SDK leaves them off the wire). The emulator tests cover the wire format.
+ * `undefined` (the SDK leaves them off the wire). The emulator tests cover the wire format, and
+ * test/handler-service.test.ts the waits, retries and job adoption against the emulator.
+ * `Date.now()` is pinned to `NOW`, so on-event's `StartedAt` is known.
  */
 import {
   AmplifyBackendClient,
   AmplifyBackendServiceException,
   BadRequestException,
   GatewayTimeoutException,
+  GetBackendAPICommand,
   GetBackendJobCommand,
   GetBackendJobCommandInput,
+  ListBackendJobsCommand,
   NotFoundException,
   TooManyRequestsException,
   UpdateBackendAPICommand,
@@ -29,7 +33,6 @@ import type {
   BackendApiResourceProperties,
   BackendApiResponseData,
 } from '../src/handler-contract';
-import { HandlerEnv } from '../src/handler-contract';
 import { SERVICE_TOKEN, apiEvent, isCompleteRequest, lambdaContext, loginEvent, onEventRequest, withResponseUrl } from './support/events';
 
 const mock = mockClient(AmplifyBackendClient);
@@ -45,6 +48,11 @@ const WEB_CLIENT_ID = '1example23456789abcdefghij';
 const TRANSFORM_SCHEMA = 'type Post @model @auth(rules: [{ allow: public }]) { id: ID! title: String! }';
 const PENDING_JOB_MESSAGE = `There is already a pending job for the requested appId: ${APP_ID} and backendEnvironmentName: ${ENV}, wait for it to complete before creating a new job.`;
 const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/secret?X-Amz-Signature=abc';
+/** What `Date.now()` answers in these tests. */
+const NOW = 1_700_000_000_000;
+/** The state on-event hands is-complete beside Data. */
+const STARTED = { StartedAt: String(NOW) };
+const DEFERRED = { StartedAt: String(NOW), DeferredSince: String(NOW) };
 
 /** Every setting the construct can write, as CloudFormation hands it over: every scalar a string. */
 const fullApiProps: BackendApiResourceProperties = {
@@ -81,7 +89,7 @@ const fullApiInput: UpdateBackendAPICommandInput = {
   BackendEnvironmentName: ENV,
   ResourceName: RESOURCE_NAME,
   ResourceConfig: {
-    ApiName: 'BlogApi',
+    // No ApiName: the service cannot rename an API; the name is checked with GetBackendAPI.
     Service: 'AppSync',
     TransformSchema: TRANSFORM_SCHEMA,
     ConflictResolution: { ResolutionStrategy: 'AUTOMERGE' },
@@ -130,6 +138,8 @@ const onEventData: BackendApiResponseData = {
 };
 
 const getJobInput: GetBackendJobCommandInput = { AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID };
+const getApiInput = { AppId: APP_ID, BackendEnvironmentName: ENV, ResourceName: RESOURCE_NAME };
+const listRunningInput = { AppId: APP_ID, BackendEnvironmentName: ENV, MaxResults: 25, NextToken: undefined, Status: 'RUNNING' };
 
 const loginProps: AdminUiLoginResourceProperties = {
   AppId: APP_ID,
@@ -176,7 +186,6 @@ beforeAll(() => {
   process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
   process.env.AWS_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
   process.env.AWS_SESSION_TOKEN = 'test-session-token';
-  process.env[HandlerEnv.PENDING_JOB_RETRY_MS] = '5';
 });
 
 afterAll(() => {
@@ -187,7 +196,10 @@ afterAll(() => {
 beforeEach(() => {
   mock.reset();
   mock.onAnyCommand().rejects(new Error('unexpected AmplifyBackend call: no stub matches this command and input'));
+  // The API is named as fullApiProps says: the name check passes.
+  mock.on(GetBackendAPICommand, getApiInput, true).resolves({ $metadata: {}, ResourceName: RESOURCE_NAME, ResourceConfig: { ApiName: 'BlogApi' } });
   logSpy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  jest.spyOn(Date, 'now').mockReturnValue(NOW);
 });
 
 afterEach(() => {
@@ -200,8 +212,9 @@ describe('BackendApiConfig on-event', () => {
 
     const result = await onEvent(apiEvent.create(fullApiProps), lambdaContext());
 
-    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, Data: onEventData });
-    expect(mock.calls()).toHaveLength(1);
+    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...STARTED, Data: onEventData });
+    // GetBackendAPI (the name check), then UpdateBackendAPI.
+    expect(mock.calls().map((c) => c.args[0].constructor.name)).toEqual(['GetBackendAPICommand', 'UpdateBackendAPICommand']);
     const sent = mock.commandCalls(UpdateBackendAPICommand, fullApiInput, true)[0].args[0].input;
     expect(sent.ResourceConfig?.DefaultAuthType?.Settings?.ExpirationTime).toBe(30);
     expect(sent.ResourceConfig?.AdditionalAuthTypes?.[0].Settings?.OpenIDAuthTTL).toBe('3600000');
@@ -216,27 +229,70 @@ describe('BackendApiConfig on-event', () => {
 
     expect(result).toStrictEqual({
       PhysicalResourceId: API_PHYSICAL_ID,
+      ...STARTED,
       Data: { AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Operation: '', Status: '', CreateTime: '', UpdateTime: '' },
     });
     expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+    expect(mock.commandCalls(GetBackendAPICommand)).toHaveLength(0);
   });
 
   test('Update sends the new properties, not the old ones, and keeps the physical ID', async () => {
     const newProps: BackendApiResourceProperties = {
       ...fullApiProps,
-      ResourceConfig: { ...fullApiProps.ResourceConfig, ApiName: 'NewName', ConflictResolution: { ResolutionStrategy: 'LAMBDA' } },
+      ResourceConfig: { ...fullApiProps.ResourceConfig, ConflictResolution: { ResolutionStrategy: 'LAMBDA' } },
     };
     const newInput: UpdateBackendAPICommandInput = {
       ...fullApiInput,
-      ResourceConfig: { ...fullApiInput.ResourceConfig, ApiName: 'NewName', ConflictResolution: { ResolutionStrategy: 'LAMBDA' } },
+      ResourceConfig: { ...fullApiInput.ResourceConfig, ConflictResolution: { ResolutionStrategy: 'LAMBDA' } },
     };
     mock.on(UpdateBackendAPICommand, newInput, true).resolves(jobStarted);
 
     const result = await onEvent(apiEvent.update(newProps, fullApiProps, API_PHYSICAL_ID), lambdaContext());
 
-    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, Data: onEventData });
+    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...STARTED, Data: onEventData });
     expect(mock.commandCalls(UpdateBackendAPICommand, newInput, true)).toHaveLength(1);
-    expect(mock.calls()).toHaveLength(1);
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+  });
+
+  test('an apiName other than the live API\'s name fails before UpdateBackendAPI: the service cannot rename an API', async () => {
+    const renamed: BackendApiResourceProperties = { ...fullApiProps, ResourceConfig: { ...fullApiProps.ResourceConfig, ApiName: 'NewName' } };
+
+    await expect(onEvent(apiEvent.update(renamed, fullApiProps, API_PHYSICAL_ID), lambdaContext())).rejects.toThrow(
+      `BackendApiConfig: invalid apiName (got "NewName"): the service cannot rename an API; the API ${RESOURCE_NAME} of app ${APP_ID}, environment ${ENV} `
+      + 'is named "BlogApi"; set apiName to "BlogApi" or leave it out.',
+    );
+    expect(mock.commandCalls(GetBackendAPICommand, getApiInput, true)).toHaveLength(1);
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(0);
+  });
+
+  test('apiName alone sends no resourceConfig: the name is checked, not sent', async () => {
+    const props: BackendApiResourceProperties = { ...minimalApiProps, ResourceConfig: { ApiName: 'BlogApi' } };
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).resolves(jobStarted);
+
+    await expect(onEvent(apiEvent.create(props), lambdaContext())).resolves.toMatchObject({ Data: { JobId: JOB_ID } });
+    expect(mock.commandCalls(UpdateBackendAPICommand, minimalApiInput, true)).toHaveLength(1);
+  });
+
+  test('a live API without a name cannot be checked, and the update goes on', async () => {
+    mock.on(GetBackendAPICommand, getApiInput, true).resolves({ $metadata: {}, ResourceConfig: {} });
+    mock.on(UpdateBackendAPICommand, fullApiInput, true).resolves(jobStarted);
+
+    await expect(onEvent(apiEvent.create(fullApiProps), lambdaContext())).resolves.toMatchObject({ Data: { JobId: JOB_ID } });
+  });
+
+  test('GetBackendAPI answering with an error fails with it', async () => {
+    mock.on(GetBackendAPICommand, getApiInput, true).resolves({ $metadata: {}, Error: 'API metadata unavailable' });
+
+    await expect(onEvent(apiEvent.create(fullApiProps), lambdaContext())).rejects
+      .toThrow(`GetBackendAPI failed for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME}: the service answered with an error: API metadata unavailable`);
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(0);
+  });
+
+  test('a schema given both inline and as a file fails before any call', async () => {
+    const props: BackendApiResourceProperties = { ...fullApiProps, TransformSchemaLocation: { Bucket: 'assets-bucket', Key: 'schema.graphql' } };
+
+    await expect(onEvent(apiEvent.create(props), lambdaContext())).rejects.toThrow(/transform schema is given both inline and as a file/);
+    expect(mock.calls()).toHaveLength(0);
   });
 
   test.each([
@@ -290,7 +346,7 @@ describe('BackendApiConfig on-event', () => {
     expect(result.Data).toMatchObject({ JobId: '', Status: 'RUNNING' });
   });
 
-  test.each(sdkErrors)('%s from UpdateBackendAPI fails with its name and the service message', async (name, error) => {
+  test.each(sdkErrors.slice(0, 2))('%s from UpdateBackendAPI fails with its name and the service message', async (name, error) => {
     const err = error();
     mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(err);
 
@@ -300,64 +356,88 @@ describe('BackendApiConfig on-event', () => {
   });
 });
 
-describe('BackendApiConfig on-event with another job pending', () => {
-  test.each([1, 2])('waits out %i pending-job rejection(s), then succeeds', async (rejections) => {
-    const stub = mock.on(UpdateBackendAPICommand, fullApiInput, true);
-    for (let i = 0; i < rejections; i++) stub.rejectsOnce(pendingJobError());
-    stub.resolves(jobStarted);
+describe('BackendApiConfig on-event when the update cannot start now', () => {
+  test.each(sdkErrors.slice(2))('%s outlasting the SDK\'s retries defers the update to is-complete, without Data', async (_name, error) => {
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(error());
+
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext())).resolves.toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+  });
+
+  test.each([
+    ['ECONNRESET', 'socket hang up'],
+    ['ETIMEDOUT', 'connect ETIMEDOUT 52.94.0.1:443'],
+    ['ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:443'],
+    ['EPIPE', 'write EPIPE'],
+  ])('a network error is recognised by its code (%s), not its name, and defers', async (code, message) => {
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(Object.assign(new Error(message), { code }));
+
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext())).resolves.toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
+  });
+
+  test('another pending job: on-event tries once, finds no job of its own running, and defers', async () => {
+    mock.on(UpdateBackendAPICommand, fullApiInput, true).rejects(pendingJobError());
+    mock.on(ListBackendJobsCommand, listRunningInput, true).resolves({
+      $metadata: {},
+      Jobs: [{ AppId: APP_ID, BackendEnvironmentName: ENV, JobId: 'cli-job', Operation: 'UpdateBackendAPI', Status: 'RUNNING', CreateTime: String(NOW - 60_000) }],
+    });
 
     const result = await onEvent(apiEvent.create(fullApiProps), lambdaContext());
 
-    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, Data: onEventData });
-    expect(mock.commandCalls(UpdateBackendAPICommand, fullApiInput, true)).toHaveLength(rejections + 1);
+    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
   });
 
-  test('a ValidationException for another reason is not waited out', async () => {
+  test('another pending job that its own first attempt started (created since on-event began) is followed, not duplicated', async () => {
+    mock.on(UpdateBackendAPICommand, fullApiInput, true).rejects(pendingJobError());
+    mock.on(ListBackendJobsCommand, listRunningInput, true).resolves({
+      $metadata: {},
+      Jobs: [{ AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Operation: 'UpdateBackendAPI', Status: 'RUNNING', CreateTime: String(NOW + 200) }],
+    });
+
+    const result = await onEvent(apiEvent.create(fullApiProps), lambdaContext());
+
+    expect(result).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...STARTED, Data: { ...onEventData, CreateTime: String(NOW + 200) } });
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
+  });
+
+  test('a failed ListBackendJobs after a pending-job answer still defers (the polls list again)', async () => {
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError());
+    mock.on(ListBackendJobsCommand, listRunningInput, true).rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
+
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext())).resolves.toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
+  });
+
+  test('a ValidationException for another reason is final', async () => {
     const other = new AmplifyBackendServiceException({
       name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'transformSchema is not valid GraphQL',
     });
     mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(other);
 
-    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext(600_000))).rejects
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext())).rejects
       .toThrow('ValidationException: transformSchema is not valid GraphQL');
     expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
   });
 
-  test('fails at once with the service message when too little time is left to wait', async () => {
-    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError());
+  test('AccessDenied within a minute of the start defers (IAM catching up); later it fails with the grant to check', async () => {
+    const denied = () => new AmplifyBackendServiceException({
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 403 },
+      message: 'User: arn:aws:sts::123456789012:assumed-role/handler/fn is not authorized to perform: amplifybackend:UpdateBackendAPI',
+    });
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(denied());
+    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext())).resolves.toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
 
-    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext(3_000))).rejects
-      .toThrow(`UpdateBackendAPI failed for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME}: ValidationException: ${PENDING_JOB_MESSAGE}`);
-    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
-  });
-
-  test.each<[string, string | undefined, number]>([
-    ['PENDING_JOB_RETRY_MS', '20000', 29_000],
-    ['the 15 s default', undefined, 24_000],
-  ])('keeps the wait (%s) plus a safety margin in hand before waiting', async (_what, retryMs, remainingMs) => {
-    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError());
-    const saved = process.env[HandlerEnv.PENDING_JOB_RETRY_MS];
-    if (retryMs === undefined) delete process.env[HandlerEnv.PENDING_JOB_RETRY_MS];
-    else process.env[HandlerEnv.PENDING_JOB_RETRY_MS] = retryMs;
-    try {
-      // Waiting would sleep for the whole retry interval and outlast the test's timeout.
-      await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext(remainingMs))).rejects.toThrow(PENDING_JOB_MESSAGE);
-    } finally {
-      process.env[HandlerEnv.PENDING_JOB_RETRY_MS] = saved;
-    }
-    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
-  });
-
-  test('stops waiting when the function runs short of time', async () => {
-    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError());
-    const remaining = jest.fn<number, []>()
-      .mockReturnValueOnce(600_000)
-      .mockReturnValueOnce(600_000)
-      .mockReturnValue(9_000);
-
-    await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext(remaining))).rejects.toThrow(PENDING_JOB_MESSAGE);
-    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(3);
-    expect(remaining).toHaveBeenCalledTimes(3);
+    // A poll 61 s later meets it again: final, with the service's message and the grant to check.
+    mock.on(ListBackendJobsCommand, { ...listRunningInput, Status: undefined }, true).resolves({ $metadata: {}, Jobs: [] });
+    jest.spyOn(Date, 'now').mockReturnValue(NOW + 61_000);
+    const poll = isCompleteRequest(apiEvent.create(minimalApiProps), { PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
+    await expect(isComplete(poll)).rejects.toThrow(
+      `UpdateBackendAPI failed for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME}: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/handler/fn `
+      + 'is not authorized to perform: amplifybackend:UpdateBackendAPI (check that the provider\'s role allows amplifybackend:UpdateBackendAPI on '
+      + `arn:<partition>:amplifybackend:<region>:<account>:/backend/${APP_ID}/*;`,
+    );
   });
 });
 
@@ -392,14 +472,16 @@ describe('BackendApiConfig validation in the handler (values that were tokens at
     const error = await onEvent(apiEvent.create(props), lambdaContext()).catch((e: Error) => e);
 
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message.split('\n')).toHaveLength(2);
+    // One line: a multi-line message would come back again in the trace the framework appends.
+    expect((error as Error).message).toMatch(/^2 problems: \(1\) BackendApiConfig: invalid appId .* \(2\) BackendApiConfig: invalid defaultAuthType ApiAuth\.apiKey/);
+    expect((error as Error).message).not.toContain('\n');
     expect(mock.calls()).toHaveLength(0);
   });
 });
 
 describe('BackendApiConfig is-complete', () => {
   const created = (props: BackendApiResourceProperties = fullApiProps) =>
-    isCompleteRequest(apiEvent.create(props), { PhysicalResourceId: API_PHYSICAL_ID, Data: onEventData });
+    isCompleteRequest(apiEvent.create(props), { PhysicalResourceId: API_PHYSICAL_ID, ...STARTED, Data: onEventData });
 
   test('a COMPLETED job is complete, with the job status and times', async () => {
     mock.on(GetBackendJobCommand, getJobInput, true).resolves({
@@ -437,6 +519,7 @@ describe('BackendApiConfig is-complete', () => {
     const newProps: BackendApiResourceProperties = { ...minimalApiProps, AppId: 'd9newapp01', BackendEnvironmentName: 'prod' };
     const event = isCompleteRequest(apiEvent.update(newProps, minimalApiProps, API_PHYSICAL_ID), {
       PhysicalResourceId: `d9newapp01/prod/${RESOURCE_NAME}`,
+      ...STARTED,
       Data: { ...onEventData, AppId: 'd9newapp01', BackendEnvironmentName: 'prod', JobId: 'job-2' },
     });
     mock.on(GetBackendJobCommand, { AppId: 'd9newapp01', BackendEnvironmentName: 'prod', JobId: 'job-2' }, true)
@@ -487,11 +570,35 @@ describe('BackendApiConfig is-complete', () => {
     ['TooManyRequestsException', () => new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} })],
     ['GatewayTimeoutException', () => new GatewayTimeoutException({ message: 'Endpoint request timed out', $metadata: {} })],
     ['an unmodelled 5xx', () => new AmplifyBackendServiceException({ name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'try later' })],
+    ['ECONNRESET by its code', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['a request timeout (TimeoutError)', () => Object.assign(new Error('a request has exceeded the configured 20000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' })],
   ])('%s from GetBackendJob means poll again', async (_name, error) => {
     mock.on(GetBackendJobCommand, getJobInput, true).rejects(error());
 
     await expect(isComplete(created())).resolves.toStrictEqual({ IsComplete: false });
     expect(mock.commandCalls(GetBackendJobCommand)).toHaveLength(1);
+  });
+
+  test('NotFound from GetBackendJob two minutes after the start fails with the service message, not an hour later', async () => {
+    mock.on(GetBackendJobCommand, getJobInput, true).rejects(new NotFoundException({ message: `Job ${JOB_ID} not found`, ResourceType: 'Job', $metadata: {} }));
+    jest.spyOn(Date, 'now').mockReturnValue(NOW + 120_000);
+
+    await expect(isComplete(created())).rejects.toThrow(
+      `GetBackendJob failed for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME}, job ${JOB_ID}: NotFoundException: Job ${JOB_ID} not found `
+      + '(still not found 120 s after the job was started)',
+    );
+  });
+
+  test('AccessDenied from GetBackendJob is polled again within a minute of the start, then fails naming the grant', async () => {
+    const denied = new AmplifyBackendServiceException({
+      name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'not authorized to perform: amplifybackend:GetBackendJob',
+    });
+    mock.on(GetBackendJobCommand, getJobInput, true).rejects(denied);
+
+    jest.spyOn(Date, 'now').mockReturnValue(NOW + 59_000);
+    await expect(isComplete(created())).resolves.toStrictEqual({ IsComplete: false });
+    jest.spyOn(Date, 'now').mockReturnValue(NOW + 60_000);
+    await expect(isComplete(created())).rejects.toThrow(/GetBackendJob failed .*AccessDeniedException: not authorized .*\(check that the provider's role allows amplifybackend:GetBackendJob on/);
   });
 
   test('BadRequestException from GetBackendJob fails with the service message', async () => {
@@ -536,7 +643,7 @@ describe('AdminUiLoginConfig', () => {
 
     const result = await onEvent(loginEvent.create(loginProps), lambdaContext());
 
-    expect(result).toStrictEqual({ PhysicalResourceId: APP_ID, Data: loginData });
+    expect(result).toStrictEqual({ PhysicalResourceId: APP_ID, ...STARTED, Data: loginData });
     expect(mock.commandCalls(UpdateBackendConfigCommand, loginInput, true)).toHaveLength(1);
     expect(mock.calls()).toHaveLength(1);
   });
@@ -550,6 +657,7 @@ describe('AdminUiLoginConfig', () => {
 
     expect(result).toStrictEqual({
       PhysicalResourceId: APP_ID,
+      ...STARTED,
       Data: {
         AppId: APP_ID,
         BackendManagerAppId: '',
@@ -573,6 +681,7 @@ describe('AdminUiLoginConfig', () => {
 
     expect(result).toStrictEqual({
       PhysicalResourceId: 'd9newapp01',
+      ...STARTED,
       Data: {
         AppId: 'd9newapp01',
         BackendManagerAppId: BACKEND_MANAGER_APP_ID,
@@ -590,8 +699,8 @@ describe('AdminUiLoginConfig', () => {
     expect(mock.calls()).toHaveLength(0);
   });
 
-  test('is-complete is true at once, without a call', async () => {
-    const event = isCompleteRequest(loginEvent.create(loginProps), { PhysicalResourceId: APP_ID, Data: loginData });
+  test('is-complete is true at once, without a call, when on-event applied the settings', async () => {
+    const event = isCompleteRequest(loginEvent.create(loginProps), { PhysicalResourceId: APP_ID, ...STARTED, Data: loginData });
 
     await expect(isComplete(event)).resolves.toStrictEqual({ IsComplete: true });
     expect(mock.calls()).toHaveLength(0);
@@ -604,12 +713,32 @@ describe('AdminUiLoginConfig', () => {
       .toThrow(`UpdateBackendConfig failed for app ${APP_ID}: the service answered with an error: user pool not found`);
   });
 
-  test.each(sdkErrors)('%s from UpdateBackendConfig fails with its name and the service message', async (name, error) => {
+  test.each(sdkErrors.slice(0, 2))('%s from UpdateBackendConfig fails with its name and the service message', async (name, error) => {
     const err = error();
     mock.on(UpdateBackendConfigCommand, loginInput, true).rejects(err);
 
     await expect(onEvent(loginEvent.create(loginProps), lambdaContext())).rejects
       .toThrow(`UpdateBackendConfig failed for app ${APP_ID}: ${name}: ${err.message}`);
+  });
+
+  test.each(sdkErrors.slice(2))('%s outlasting the SDK\'s retries defers UpdateBackendConfig; is-complete sends it again until it succeeds', async (_name, error) => {
+    mock.on(UpdateBackendConfigCommand, loginInput, true).rejects(error());
+
+    const deferred = await onEvent(loginEvent.create(loginProps), lambdaContext());
+    expect(deferred).toStrictEqual({ PhysicalResourceId: APP_ID, ...DEFERRED });
+
+    const poll = isCompleteRequest(loginEvent.create(loginProps), deferred);
+    await expect(isComplete(poll)).resolves.toStrictEqual({ IsComplete: false });
+    mock.on(UpdateBackendConfigCommand, loginInput, true).resolves(loginResponse);
+    await expect(isComplete(poll)).resolves.toStrictEqual({ IsComplete: true, Data: loginData });
+    expect(mock.commandCalls(UpdateBackendConfigCommand, loginInput, true)).toHaveLength(3);
+  });
+
+  test('a deferred UpdateBackendConfig that meets a final error on a poll fails with it', async () => {
+    mock.on(UpdateBackendConfigCommand, loginInput, true).rejects(new BadRequestException({ message: 'user pool not found', $metadata: {} }));
+    const poll = isCompleteRequest(loginEvent.create(loginProps), { PhysicalResourceId: APP_ID, ...DEFERRED });
+
+    await expect(isComplete(poll)).rejects.toThrow(`UpdateBackendConfig failed for app ${APP_ID}: BadRequestException: user pool not found`);
   });
 
   test.each<[string, AdminUiLoginResourceProperties, string]>([
@@ -637,10 +766,18 @@ describe('dispatch', () => {
 });
 
 describe('logging', () => {
-  test('no log line holds the ResponseURL or the resource properties', async () => {
+  test('one JSON line per event, none holding the ResponseURL, the properties or the schema', async () => {
     const errorSpy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const warnSpy = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    // Create: deferred (another job pending), then started and followed by is-complete.
     mock.on(UpdateBackendAPICommand, fullApiInput, true).rejectsOnce(pendingJobError()).resolves(jobStarted);
+    mock.on(ListBackendJobsCommand, listRunningInput, true).resolves({ $metadata: {}, Jobs: [] });
+    const ownJob = { AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Operation: 'UpdateBackendAPI', CreateTime: String(NOW + 5) };
+    mock.on(ListBackendJobsCommand, { ...listRunningInput, Status: undefined }, true)
+      .resolvesOnce({ $metadata: {}, Jobs: [] })
+      .resolvesOnce({ $metadata: {}, Jobs: [{ ...ownJob, Status: 'RUNNING' }] })
+      .resolves({ $metadata: {}, Jobs: [{ ...ownJob, Status: 'COMPLETED' }] });
+    // Update: started at once, then followed with GetBackendJob.
     mock.on(GetBackendJobCommand, getJobInput, true)
       .rejectsOnce(new NotFoundException({ message: 'not yet', $metadata: {} }))
       .resolvesOnce({ $metadata: {}, Status: 'RUNNING' })
@@ -649,16 +786,31 @@ describe('logging', () => {
 
     const create = withResponseUrl(apiEvent.create(fullApiProps), RESPONSE_URL);
     const created = await onEvent(create, lambdaContext());
-    for (let i = 0; i < 3; i++) await isComplete(isCompleteRequest(create, created));
+    expect(created).toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
+    const polls = [];
+    for (let i = 0; i < 3; i++) polls.push(await isComplete(isCompleteRequest(create, created)));
+    expect(polls.map((r) => r.IsComplete)).toEqual([false, false, true]);
     const update = withResponseUrl(apiEvent.update(fullApiProps, minimalApiProps, API_PHYSICAL_ID), RESPONSE_URL);
-    await onEvent(update, lambdaContext());
+    const updated = await onEvent(update, lambdaContext());
+    for (let i = 0; i < 3; i++) await isComplete(isCompleteRequest(update, updated));
     await onEvent(withResponseUrl(apiEvent.delete(fullApiProps, API_PHYSICAL_ID), RESPONSE_URL), lambdaContext());
-    await onEvent(withResponseUrl(loginEvent.create(loginProps), RESPONSE_URL), lambdaContext());
+    const login = withResponseUrl(loginEvent.create(loginProps), RESPONSE_URL);
+    await isComplete(isCompleteRequest(login, await onEvent(login, lambdaContext())));
     await onEvent(withResponseUrl(loginEvent.delete(loginProps, APP_ID), RESPONSE_URL), lambdaContext());
+    // A failure logs its full text on the same line.
+    await expect(onEvent(withResponseUrl(apiEvent.create({ ...fullApiProps, AppId: 'My App' }), RESPONSE_URL), lambdaContext())).rejects.toThrow();
 
     const lines = [logSpy, errorSpy, warnSpy].flatMap((spy) => spy.mock.calls.map((args: unknown[]) => args.map(String).join(' ')));
-    // One line per event at least, or the test would pass on silence.
-    expect(lines.length).toBeGreaterThanOrEqual(7);
+    // Exactly one line per run of a handler: 1 + 3, 1 + 3, 1, 1 + 1, 1, 1.
+    expect(lines).toHaveLength(13);
+    const parsed = lines.map((l) => JSON.parse(l));
+    expect(parsed.map((l) => l.handler)).toEqual([
+      'onEvent', 'isComplete', 'isComplete', 'isComplete', 'onEvent', 'isComplete', 'isComplete', 'isComplete', 'onEvent', 'onEvent', 'isComplete', 'onEvent', 'onEvent',
+    ]);
+    expect(parsed[0]).toMatchObject({ requestType: 'Create', outcome: 'deferred to is-complete', error: `ValidationException: ${PENDING_JOB_MESSAGE}` });
+    expect(parsed[1]).toMatchObject({ outcome: 'job started', jobId: JOB_ID });
+    expect(parsed[2]).toMatchObject({ jobId: JOB_ID, status: 'RUNNING' });
+    expect(parsed[12]).toMatchObject({ outcome: 'failed', error: expect.stringContaining('invalid appId (got "My App")') });
     const secrets = [
       RESPONSE_URL,
       'X-Amz-Signature',
