@@ -216,12 +216,15 @@ export class AmplifyBackendProvider extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'cdk-amplify-backend handler: AmplifyBackend calls for the apps of this stack',
     });
-    // An imported role with `mutable: false` takes no statement; it is then left as it is.
-    this.roleIsMutable = iam.Grant.addToPrincipal({
+    // A role imported with `mutable: false` (or made with `withoutPolicyUpdates()`) is an
+    // aws-cdk-lib ImmutableRole: it drops every statement and policy given to it while saying
+    // they were added, so it is recognised by its class, and then nothing is attached to it.
+    this.roleIsMutable = (this.role.constructor as { PROPERTY_INJECTION_ID?: string }).PROPERTY_INJECTION_ID !== 'aws-cdk-lib.aws-iam.ImmutableRole';
+    iam.Grant.addToPrincipal({
       grantee: this.role,
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resourceArns: [this.logGroup.logGroupArn],
-    }).success;
+    });
     if (props.vpc) {
       this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
     }

@@ -145,6 +145,38 @@ describe('ApiAuth: validation through BackendApiConfig', () => {
     );
   });
 
+  test.each([
+    ['https://example.auth0.com/ tenant', 'holds spaces or control characters'],
+    [' https://example.auth0.com/', 'holds spaces or control characters'],
+    ['HTTPS://example.auth0.com/', 'must start with "https://" (lower case)'],
+    ['https://user:secret@example.auth0.com/', 'must not carry credentials'],
+    ['https://example.auth0.com/?tenant=a', 'must not have a query'],
+    ['https://example.auth0.com/#top', 'must not have a fragment'],
+  ])('OIDC issuerUrl %p, which the service would take and then never match a token\'s "iss", is rejected: %s', (issuerUrl, why) => {
+    const message = errorMessage(build(ApiAuth.openIdConnect({ providerName: 'Auth0', issuerUrl })));
+    expect(message).toContain(`invalid defaultAuthType ApiAuth.openIdConnect({ issuerUrl }) (got ${JSON.stringify(issuerUrl)}): it ${why}`);
+  });
+
+  test('an OIDC issuer with a path is accepted', () => {
+    expect(build(ApiAuth.openIdConnect({ providerName: 'Cognito', issuerUrl: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC' }))).not.toThrow();
+  });
+
+  test.each(['authTtl', 'iatTtl'] as const)('OIDC %s of 0 is rejected: it would refuse every token', (ttl) => {
+    expect(errorMessage(build(ApiAuth.openIdConnect({ ...OIDC, [ttl]: Duration.millis(0) })))).toContain(`ApiAuth.openIdConnect({ ${ttl} }) (got "0"): `);
+  });
+
+  test.each([
+    ['providerName', { providerName: 'Auth\n0' }, 'must not hold control characters'],
+    ['clientId', { clientId: 'web ' }, 'must not start or end with spaces'],
+  ] as const)('OIDC %s with control characters or spaces around it is rejected', (prop, extra, why) => {
+    const message = errorMessage(build(ApiAuth.openIdConnect({ ...OIDC, ...extra })));
+    expect(message).toContain(`ApiAuth.openIdConnect({ ${prop} }) ${why}`);
+  });
+
+  test('an api key description with a line break is rejected', () => {
+    expect(errorMessage(build(ApiAuth.apiKey({ description: 'public\nread' })))).toContain('ApiAuth.apiKey({ description }) must not hold control characters');
+  });
+
   test('empty OIDC providerName is rejected', () => {
     expect(build(ApiAuth.openIdConnect({ providerName: '', issuerUrl: 'https://example.auth0.com/' }))).toThrow(
       /invalid defaultAuthType ApiAuth\.openIdConnect\(\{ providerName \}\) \(got ""\)/,
