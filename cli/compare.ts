@@ -75,7 +75,9 @@ class Comparer {
       : kind === 'number'
         ? Number(declared) === Number(live)
         : typeof declared === 'object' ? JSON.stringify(declared) === JSON.stringify(live) : String(declared) === String(live);
-    if (!same) this.rows.push({ member, declared: display(declared), live: display(live) });
+    // Numbers are shown as numbers, whichever way the template wrote them.
+    const shown = kind === 'number' && typeof declared === 'string' && declared.trim() !== '' && !Number.isNaN(Number(declared)) ? Number(declared) : declared;
+    if (!same) this.rows.push({ member, declared: display(shown), live: display(live) });
   }
 
   schema(declared: Json, live: string | undefined): void {
@@ -132,9 +134,9 @@ class Comparer {
       } else {entry(String(a?.Mode)).d.push(a);}
     });
     for (const l of live ?? []) entry(String(l.Mode)).l.push(l);
+    this.compared++; // the set of modes
     for (const [mode, { d, l }] of byMode) {
       const member = `${prefix}[${mode}]`;
-      this.compared++;
       if (d.length === 0 || l.length === 0 || d.length !== l.length) {
         const shown = (list: Json[]) => (list.length === 0 ? NOT_SET : list.length > 1 ? `${list.length} times` : display(settingsOf(list[0])));
         this.rows.push({ member, declared: shown(d), live: shown(l) });

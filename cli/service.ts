@@ -84,15 +84,17 @@ export class ApiReader {
       ResourceName: target.resourceName,
     });
     // The SDK drops members its model does not know; keep the raw body to name them.
-    let rawBody: Buffer | undefined;
+    let rawText: string | undefined;
     command.middlewareStack.add((next) => async (args) => {
       const result = await next(args);
       const response = result.response as { statusCode?: number; body?: unknown };
       if (response.statusCode === 200 && response.body && typeof (response.body as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function') {
         const chunks: Buffer[] = [];
         for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
-        rawBody = Buffer.concat(chunks);
-        response.body = rawBody; // a Uint8Array: the SDK's deserializer reads it as it is
+        const body = Buffer.concat(chunks);
+        // Decoded now: the SDK's deserializer takes the bytes over (it changes their prototype).
+        rawText = body.toString('utf8');
+        response.body = body; // a Uint8Array, which the deserializer reads as it is
       }
       return result;
     }, { step: 'deserialize', priority: 'low', name: 'cdkAmplifyBackendRawBody' });
@@ -108,9 +110,9 @@ export class ApiReader {
       throw new CliError(`GetBackendAPI failed for ${describeTarget(target)}: the service answered with an error: ${oneLine(out.Error)}`);
     }
     let unknown: string[] = [];
-    if (rawBody) {
+    if (rawText !== undefined) {
       try {
-        unknown = unknownMembers((JSON.parse(rawBody.toString('utf8')) as { resourceConfig?: unknown }).resourceConfig);
+        unknown = unknownMembers((JSON.parse(rawText) as { resourceConfig?: unknown }).resourceConfig);
       } catch {
         // Not JSON: the SDK would have failed already.
       }
@@ -179,5 +181,5 @@ export function describeError(operation: string, target: string, err: unknown, e
     : /AccessDenied|UnrecognizedClient|InvalidSignature|ExpiredToken|Forbidden/i.test(e.name)
       ? ' Check the credentials: reading needs amplifybackend:GetBackendAPI on the app.'
       : '';
-  return new CliError(`${operation} failed for ${target}: ${e.name}: ${message}${hint}`);
+  return new CliError(`${operation} failed for ${target}: ${e.name}: ${message}${hint && !/[.!?]$/.test(message) ? '.' : ''}${hint}`);
 }

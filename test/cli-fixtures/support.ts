@@ -60,7 +60,8 @@ export function loadGeneratedModule(file: string): Record<string, any> {
 /** Synthesizes one stack holding `build`'s constructs; returns the cdk.out folder. */
 export function synthStack(stackName: string, build: (stack: Stack) => void, env = { region: 'us-east-1', account: '123456789012' }): string {
   const outdir = tmpDir('cli-cdkout-');
-  const app = new App({ outdir });
+  // Construct paths in the template's metadata, as `cdk synth` asks for by default.
+  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
   const stack = new Stack(app, stackName, { env });
   build(stack);
   app.synth();
