@@ -69,7 +69,8 @@ describe('ApiSchema.fromString', () => {
 
   test('a schema over 8 MiB fails synth, saying why and what to do', () => {
     const message = errorMessage(() => synth(ApiSchema.fromString(schemaOf(8 * 1024 * 1024 + 100))));
-    expect(message).toMatch(/TestStack\/Api: invalid transformSchema ApiSchema\.fromString\(\): the schema has [\d,]+ bytes, more than the 8,388,608 bytes UpdateBackendAPI can carry .*split the schema/);
+    expect(message).toMatch(/TestStack\/Api: invalid transformSchema ApiSchema\.fromString\(\): the schema has [\d,]+ bytes/);
+    expect(message).toMatch(/more than the 8,388,608 bytes UpdateBackendAPI can carry .*split the schema/);
   });
 });
 
