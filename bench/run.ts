@@ -19,7 +19,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { appIdOf, buildApp, ENV_NAME, RESOURCE_NAME, Side, STACK_NAME } from './stacks';
 import { AmplifyBackendEmulator, RecordedRequest } from '../test/support/emulator';
-import { LocalCloudFormation, readAssembly, StackEvent } from '../test/support/lifecycle';
+import { LocalCloudFormation, readAssembly, StackEvent, VirtualClock } from '../test/support/lifecycle';
 
 type Json = any;
 
@@ -373,26 +373,32 @@ async function measureLifecycle(): Promise<LifecycleResult> {
     const calls = Object.fromEntries(kinds.map((k) => [k, phases[0][k].calls])) as LifecycleResult['calls'];
     const callsConsistent = phases.every((p) => kinds.every((k) => JSON.stringify(p[k].calls) === JSON.stringify(calls[k])));
 
-    // A job that completes by time, polled every 250 ms: how long after it became COMPLETED does
-    // the resource reach CREATE_COMPLETE? The job lengths shift the completion across the poll cycle.
-    const lagIntervalMs = 250;
+    // A job that completes by time, polled on the deployed waiter's interval (15 s): how long after
+    // it became COMPLETED does the resource reach CREATE_COMPLETE? Measured on a virtual clock that
+    // the emulator shares (waits pass at once); the job lengths shift the completion across the poll cycle.
+    const lagIntervalMs = 15_000;
+    const clock = new VirtualClock();
     const lags: LifecycleResult['lags'] = [];
-    for (const jobMs of [1000, 1050, 1100, 1150, 1200]) {
-      emulator.configureJobs({ pollsUntilComplete: Infinity, jobDurationMs: jobMs });
+    const lagEmulator = await AmplifyBackendEmulator.start({ pollsUntilComplete: Infinity, now: clock.now });
+    lagEmulator.addApp(appId, { environments: { [ENV_NAME]: { apis: { [RESOURCE_NAME]: { apiName: 'blog' } } } } });
+    for (const jobMs of [30_000, 33_000, 36_000, 39_000, 42_000]) {
+      lagEmulator.configureJobs({ jobDurationMs: jobMs });
       let completeAt = 0;
       const cfn = new LocalCloudFormation({
         stackName: STACK_NAME,
-        endpoint: emulator.endpoint,
-        pollIntervalMs: lagIntervalMs,
-        onEvent: (e: StackEvent) => { if (e.status === 'CREATE_COMPLETE') completeAt = Date.now(); },
+        endpoint: lagEmulator.endpoint,
+        clock,
+        onEvent: (e: StackEvent) => { if (e.status === 'CREATE_COMPLETE') completeAt = e.at; },
       });
       const result = await cfn.deploy(rev1);
       if (result.status !== 'CREATE_COMPLETE') throw new Error(`lag run: ${result.status} (${result.reason})`);
-      const job = emulator.jobs({ appId }).pop()!;
-      const pollsAfter = emulator.requests('GetBackendJob').filter((r) => r.labels.JobId === job.jobId && r.time >= job.updateTime).length;
+      const job = lagEmulator.jobs({ appId }).pop()!;
+      const pollsAfter = lagEmulator.requests('GetBackendJob').filter((r) => r.labels.JobId === job.jobId && r.time >= job.updateTime).length;
       lags.push({ jobMs, lagMs: completeAt - job.updateTime, polls: job.pollCount, pollsAfter });
       await cfn.destroy();
+      await cfn.close();
     }
+    await lagEmulator.stop();
     return {
       cold: { Create: phases[0].Create.ms, Update: phases[0].Update.ms, Delete: phases[0].Delete.ms },
       warm: Object.fromEntries(kinds.map((k) => [k, phases.slice(1).map((p) => p[k].ms)])) as LifecycleResult['warm'],
@@ -677,13 +683,14 @@ async function main(): Promise<void> {
     '  SDK\'s ES modules tree-shake, `--supported:dynamic-import=false` so their `import()` of Node built-ins become `require()`; see .projenrc.ts).',
     '- **Cold module load**: a fresh `node` process times `require()` of the bundle with `process.hrtime`. The peer\'s handler loads the',
     '  SDK client only when its first event comes (from the Lambda runtime\'s SDK); it is timed here from node_modules, as a second require.',
-    '- **Create / Update / Delete**: `LocalCloudFormation` (test/support/lifecycle.ts) runs the bundled handler in this process against the local',
+    '- **Create / Update / Delete**: `LocalCloudFormation` (test/support/lifecycle.ts) runs the Provider framework and the bundled handler in this process against the local',
     '  emulator (jobs complete on their first `GetBackendJob`): the time from the resource\'s `*_IN_PROGRESS` to its `*_COMPLETE` event, i.e.',
     '  on-event (validation, `UpdateBackendAPI` over HTTP with SigV4) plus the first is-complete (`GetBackendJob`) and no waiting. The first',
-    '  run of the process also loads the bundle and creates the SDK client. Not included: Lambda invocation, the Step Functions waiter, CloudFormation.',
+    '  run of the process also loads the bundle and creates the SDK client. Not included: Lambda\'s invocation overhead and cold starts, real network latency.',
     '  The peer\'s handler is not run: it answers CloudFormation itself over HTTPS, and reports success as soon as UpdateBackendAPI returns (it never polls the job).',
-    '- **Completion lag**: emulator jobs that complete by time (1,000-1,200 ms, so the completion falls at different points of the poll cycle),',
-    '  is-complete every 250 ms; lag = the moment the resource reached CREATE_COMPLETE − the job\'s `updateTime` (when it became COMPLETED).',
+    '- **Completion lag**: emulator jobs that complete by time (30-42 s, so the completion falls at different points of the poll cycle),',
+    '  is-complete every 15 s (the deployed waiter\'s interval), on a virtual clock the emulator shares (waits pass at once);',
+    '  lag = the moment the resource reached CREATE_COMPLETE − the job\'s `updateTime` (when it became COMPLETED).',
     '  Met when, in every run, the first `GetBackendJob` after the completion saw it (the lag is then at most one interval plus that poll\'s round trip).',
     '',
   ];

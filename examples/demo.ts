@@ -11,10 +11,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { createExampleApp, EXAMPLE_APP_ID, EXAMPLE_STACK } from './app';
 import { AmplifyBackendEmulator, RecordedRequest } from '../test/support/emulator';
-import { LocalCloudFormation, StackEvent, DeployResult } from '../test/support/lifecycle';
+import { LocalCloudFormation, StackEvent, DeployResult, VirtualClock } from '../test/support/lifecycle';
 
-const JOB_SECONDS = 1.5;
-const POLL_MS = 400;
+/** Amplify jobs take this long on the virtual clock, which the emulator and the stand-in share. */
+const JOB_SECONDS = 45;
+/** Real time each of the waiter's waits (15 s on the virtual clock) takes, so the demo can be followed. */
+const POLL_MS = 150;
 
 function synth(revision: number): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `amplify-backend-demo-r${revision}-`));
@@ -23,7 +25,10 @@ function synth(revision: number): string {
 }
 
 const started = Date.now();
-const clock = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+const virtual = new VirtualClock({ realPauseMs: POLL_MS });
+const virtualStart = virtual.now();
+/** Time since the demo started, on the virtual clock (the deployed stack's time). */
+const clock = () => `${((virtual.now() - virtualStart) / 1000).toFixed(1).padStart(6)}s`;
 
 function progress(e: StackEvent): void {
   const what = e.status === 'WAITING' ? 'waiting for the Amplify job' : e.status;
@@ -92,7 +97,7 @@ function printResult(title: string, result: DeployResult): void {
 }
 
 async function main(): Promise<number> {
-  const emulator = await AmplifyBackendEmulator.start({ pollsUntilComplete: Infinity, jobDurationMs: JOB_SECONDS * 1000 });
+  const emulator = await AmplifyBackendEmulator.start({ pollsUntilComplete: Infinity, jobDurationMs: JOB_SECONDS * 1000, now: virtual.now });
   const failures: string[] = [];
   try {
     const api = { apiName: 'blog', defaultAuthType: { mode: 'API_KEY' as const } };
@@ -102,9 +107,9 @@ async function main(): Promise<number> {
       environments: { staging: { apis: { blogapi: api } }, prod: { apis: { blogapi: api } } },
     });
     console.log(`AmplifyBackend emulator on ${emulator.endpoint}: app ${EXAMPLE_APP_ID}, environments staging and prod, API "blogapi".`);
-    console.log(`Jobs take ${JOB_SECONDS}s; is-complete polls every ${POLL_MS} ms (the deployed waiter polls every 15 s).`);
+    console.log(`Jobs take ${JOB_SECONDS} s and is-complete polls every 15 s, on a virtual clock: waits pass in ${POLL_MS} ms of real time.`);
 
-    const cfn = new LocalCloudFormation({ stackName: EXAMPLE_STACK, endpoint: emulator.endpoint, pollIntervalMs: POLL_MS, onEvent: progress });
+    const cfn = new LocalCloudFormation({ stackName: EXAMPLE_STACK, endpoint: emulator.endpoint, clock: virtual, onEvent: progress });
     const steps: Array<[string, () => Promise<DeployResult>, string]> = [
       ['create (revision 1)', async () => cfn.deploy(synth(1)), 'CREATE_COMPLETE'],
       ['update (revision 2: API key 90 days, optimistic concurrency on staging)', async () => cfn.deploy(synth(2)), 'UPDATE_COMPLETE'],
@@ -126,6 +131,7 @@ async function main(): Promise<number> {
     console.log('\nThe staging API as the emulator now stores it:');
     console.log(JSON.stringify(staging, null, 2).replace(/^/gm, '  '));
     console.log(`\nAdmin UI login config: ${JSON.stringify(emulator.getLoginConfig(EXAMPLE_APP_ID))}`);
+    await cfn.close();
   } finally {
     await emulator.stop();
   }
@@ -133,7 +139,7 @@ async function main(): Promise<number> {
     console.error(`\nDEMO FAILED:\n  ${failures.join('\n  ')}`);
     return 1;
   }
-  console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)}s: create, update and delete all completed.`);
+  console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)}s (${clock().trim()} on the virtual clock): create, update and delete all completed.`);
   return 0;
 }
 

@@ -220,9 +220,12 @@ export class AmplifyBackendEmulator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private requestSeq = 0;
   private jobSeq = 0;
+  /** The emulator's clock (epoch ms): job times, completion deadlines, request times. */
+  private readonly now: () => number;
 
   private constructor(options: AmplifyBackendEmulatorOptions) {
     this.initialOptions = { ...options };
+    this.now = options.now ?? Date.now;
     this.pollsUntilComplete = options.pollsUntilComplete ?? DEFAULT_POLLS_UNTIL_COMPLETE;
     this.jobDurationMs = options.jobDurationMs;
     this.manualJobCompletion = options.manualJobCompletion ?? false;
@@ -371,7 +374,7 @@ export class AmplifyBackendEmulator {
     if (options.resourceConfig !== undefined && options.resourceName === undefined) {
       throw new Error('startExternalJob: resourceConfig needs resourceName');
     }
-    const now = Date.now();
+    const now = this.now();
     const job = this.createJob({
       appId,
       backendEnvironmentName,
@@ -384,21 +387,21 @@ export class AmplifyBackendEmulator {
       pollsUntilComplete: options.pollsUntilComplete,
       completesAt: options.durationMs !== undefined ? now + options.durationMs : undefined,
       failWith: options.failWith,
-    });
+    }, now);
     return this.publicJob(job);
   }
 
   /** Ends a RUNNING job as COMPLETED now and applies its change (even if it was set to fail). Throws if not RUNNING. */
   public completeJob(jobId: string): EmulatorJob {
     const job = this.requireRunningJob(jobId);
-    this.finishJob(job, Date.now(), 'COMPLETED');
+    this.finishJob(job, this.now(), 'COMPLETED');
     return this.publicJob(job);
   }
 
   /** Ends a RUNNING job as FAILED now with `error` = message; nothing is applied. Throws if not RUNNING. */
   public failJob(jobId: string, message = 'Job failed (emulator failJob)'): EmulatorJob {
     const job = this.requireRunningJob(jobId);
-    this.finishJob(job, Date.now(), 'FAILED', message);
+    this.finishJob(job, this.now(), 'FAILED', message);
     return this.publicJob(job);
   }
 
@@ -470,7 +473,7 @@ export class AmplifyBackendEmulator {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const time = Date.now();
+    const time = this.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
@@ -654,7 +657,7 @@ export class AmplifyBackendEmulator {
     const injected = this.takeResponseError(operation);
     if (injected !== undefined) return { appId, backendEnvironmentName, error: injected, operation };
 
-    const now = Date.now();
+    const now = this.now();
     const job = this.createJob({
       appId,
       backendEnvironmentName,
@@ -667,7 +670,7 @@ export class AmplifyBackendEmulator {
       pollsUntilComplete: Number.isFinite(this.pollsUntilComplete) ? this.pollsUntilComplete : undefined,
       completesAt: this.jobDurationMs !== undefined ? now + this.jobDurationMs : undefined,
       failWith: this.nextJobFailures.shift(),
-    });
+    }, now);
     return { appId, backendEnvironmentName, jobId: job.jobId, operation, status: job.status };
   }
 
@@ -697,7 +700,7 @@ export class AmplifyBackendEmulator {
     job.pollCount++;
     if (job.status === 'RUNNING' && !this.manualJobCompletion
       && job.pollsUntilComplete !== undefined && job.pollCount >= job.pollsUntilComplete) {
-      this.finishJob(job, Date.now());
+      this.finishJob(job, this.now());
     }
     const injected = this.takeResponseError('GetBackendJob');
     return { ...this.wireJob(job), error: injected ?? job.error };
@@ -762,8 +765,8 @@ export class AmplifyBackendEmulator {
 
   // ------------------------------------------------------------------ job internals
 
-  private createJob(init: Omit<JobState, 'jobId' | 'seq' | 'status' | 'createTime' | 'updateTime' | 'pollCount'>): JobState {
-    const now = Date.now();
+  /** `now`: the creation time, the same instant a time-based deadline was computed from. */
+  private createJob(init: Omit<JobState, 'jobId' | 'seq' | 'status' | 'createTime' | 'updateTime' | 'pollCount'>, now: number): JobState {
     const job: JobState = {
       ...init,
       jobId: randomUUID(),
@@ -780,7 +783,7 @@ export class AmplifyBackendEmulator {
   /** Ends time-expired RUNNING jobs (lazy evaluation of `completesAt`). */
   private settle(): void {
     if (this.manualJobCompletion) return;
-    const now = Date.now();
+    const now = this.now();
     for (const job of this.jobStore.values()) {
       if (job.status === 'RUNNING' && job.completesAt !== undefined && job.completesAt <= now) this.finishJob(job, job.completesAt);
     }

@@ -21,6 +21,12 @@ export interface AmplifyBackendEmulatorOptions {
    * `failJob()` is called, or `setManualJobCompletion(false)`. Default: false.
    */
   readonly manualJobCompletion?: boolean;
+  /**
+   * The clock (epoch ms) that job durations, `createTime` / `updateTime` and request times follow.
+   * Pass a `VirtualClock`'s `now` (test/support/lifecycle.ts) to age jobs on the stand-in's
+   * virtual time. Default: `Date.now`.
+   */
+  readonly now?: () => number;
   /** Interface to listen on. Default: '127.0.0.1'. */
   readonly host?: string;
   /** Port to listen on. Default: 0 (a random free port). */
