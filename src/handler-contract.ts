@@ -14,6 +14,17 @@ export const BACKEND_API_RESOURCE_TYPE = 'Custom::AmplifyBackendApiConfig';
 /** CloudFormation resource type of `AdminUiLoginConfig`. */
 export const ADMIN_UI_LOGIN_RESOURCE_TYPE = 'Custom::AmplifyAdminUiLoginConfig';
 
+/** Names of the environment variables the provider sets on the handler functions. */
+export const HandlerEnv = {
+  /**
+   * Milliseconds the provider's waiter polls before the framework answers "Operation timed out"
+   * (its `totalTimeout`): is-complete fails a little earlier by itself, naming the job's last status.
+   */
+  TOTAL_TIMEOUT_MS: 'TOTAL_TIMEOUT_MS',
+  /** Milliseconds between two is-complete polls (the provider's `queryInterval`). */
+  QUERY_INTERVAL_MS: 'QUERY_INTERVAL_MS',
+} as const;
+
 /** The only value the service accepts for an API's `service`. */
 export const API_SERVICE = 'AppSync';
 

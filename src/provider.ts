@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { HandlerEnv } from './handler-contract';
 import { throwIfInvalid } from './util';
 
 /** Properties of an `AmplifyBackendProvider`. */
@@ -244,6 +245,10 @@ export class AmplifyBackendProvider extends Construct {
       vpcSubnets: props.vpcSubnets,
       securityGroups: props.securityGroups,
       environmentEncryption: props.environmentEncryption,
+      environment: {
+        [HandlerEnv.TOTAL_TIMEOUT_MS]: Tokenization.stringifyNumber(totalTimeout.toMilliseconds()),
+        [HandlerEnv.QUERY_INTERVAL_MS]: Tokenization.stringifyNumber(queryInterval.toMilliseconds()),
+      },
     });
     this.onEventHandler = fn('OnEvent', 'index.onEvent', 'cdk-amplify-backend: applies UpdateBackendAPI / UpdateBackendConfig');
     this.isCompleteHandler = fn('IsComplete', 'index.isComplete', 'cdk-amplify-backend: polls GetBackendJob until the Amplify job ends');

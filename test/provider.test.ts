@@ -98,6 +98,8 @@ describe('AmplifyBackendProvider: one per stack', () => {
         Handler: handler,
         MemorySize: 512,
         Timeout: 300,
+        // is-complete answers by itself, with the job's last status, just before the framework's timeout.
+        Environment: { Variables: { TOTAL_TIMEOUT_MS: '3000000', QUERY_INTERVAL_MS: '15000' } },
         LoggingConfig: { LogGroup: { Ref: logicalId(provider.node.findChild('Logs')) } },
       });
     }
