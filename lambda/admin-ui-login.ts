@@ -8,7 +8,7 @@
 import { UpdateBackendConfigCommand, UpdateBackendConfigCommandOutput } from '@aws-sdk/client-amplifybackend';
 import { rulesBroken } from './errors';
 import { EventLog, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './events';
-import { amplifyAccessHint, amplifyBackend, call, errorSummary, retryLater } from './service';
+import { amplifyAccessHint, amplifyBackend, call, errorSummary, retryLater, stopWaiting } from './service';
 import type { AdminUiLoginResourceProperties, AdminUiLoginResponseData } from '../src/handler-contract';
 import { allResolved, validateAdminUiLogin } from '../src/validation';
 
@@ -60,14 +60,19 @@ export async function onEvent(event: Event, log: EventLog): Promise<OnEventRespo
 export async function isComplete(event: Poll, log: EventLog): Promise<IsCompleteResponse<AdminUiLoginResponseData>> {
   if (event.RequestType === 'Delete' || event.DeferredSince === undefined) return { IsComplete: true };
   const p = event.ResourceProperties;
+  const startedAt = Number(event.StartedAt ?? event.DeferredSince);
   try {
     const data = await update(p);
     log.note({ outcome: 'applied' });
     return { IsComplete: true, Data: data };
   } catch (err) {
-    const why = retryLater(err, Number(event.StartedAt ?? event.DeferredSince));
+    const why = retryLater(err, startedAt);
     if (!why) throw err;
     log.note({ outcome: 'waiting', why, error: errorSummary(err) });
+    const late = stopWaiting(startedAt);
+    if (late) {
+      throw new Error(`AdminUiLoginConfig for app ${p.AppId}: stopped trying ${late}: ${err instanceof Error ? err.message : String(err)}. Nothing was changed: deploy again.`);
+    }
     return { IsComplete: false };
   }
 }

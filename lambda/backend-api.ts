@@ -37,7 +37,7 @@ import {
   UpdateBackendAPICommandInput,
   UpdateBackendAPICommandOutput,
 } from '@aws-sdk/client-amplifybackend';
-import { rulesBroken } from './errors';
+import { oneLine, rulesBroken } from './errors';
 import { EventLog, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './events';
 import { readSchema, schemaHint } from './schema';
 import {
@@ -51,6 +51,7 @@ import {
   isNotFound,
   isPendingJob,
   retryLater,
+  stopWaiting,
 } from './service';
 import type { ApiAuthProperties, ApiResourceConfigProperties, BackendApiResourceProperties, BackendApiResponseData } from '../src/handler-contract';
 import { allResolved, validateBackendApi } from '../src/validation';
@@ -69,6 +70,21 @@ const MAX_LIST_PAGES = 400;
 const TERMINAL = new Set(['COMPLETED', 'FAILED']);
 
 const WAIT: Result = { IsComplete: false };
+
+/**
+ * "Not complete yet" while the provider's waiter will poll again; on what may be its last poll, a
+ * failure that says what the deployment was waiting for (`stopWaiting`).
+ */
+function wait(p: BackendApiResourceProperties, startedAt: number, what: string, advice: string): Result {
+  const late = stopWaiting(startedAt);
+  if (late) throw new Error(`BackendApiConfig for ${target(p)}: stopped waiting ${late}: ${what}. ${advice}`);
+  return WAIT;
+}
+
+/** What to do when the deployment stopped waiting for this resource's own job. */
+const OWN_JOB_ADVICE = 'The job goes on in the service: once it has ended, deploy again; raise the provider\'s totalTimeout if jobs this long are normal.';
+/** What to do when the deployment stopped waiting before it could start the update. */
+const NOT_STARTED_ADVICE = 'Nothing was changed: deploy again once the app and environment are free.';
 
 function physicalId(p: BackendApiResourceProperties): string {
   return `${p.AppId}/${p.BackendEnvironmentName}/${p.ResourceName}`;
@@ -292,14 +308,14 @@ export async function isComplete(event: Poll, log: EventLog): Promise<Result> {
       : retryLater(err, startedAt);
     if (why) {
       log.note({ outcome: 'waiting', jobId, why, error: errorSummary(err) });
-      return WAIT;
+      return wait(p, startedAt, `GetBackendJob for the Amplify job ${jobId} still fails: ${errorSummary(err)}`, OWN_JOB_ADVICE);
     }
     throw describeError('GetBackendJob', `${target(p)}, job ${jobId}`, err, (e) => (isNotFound(e)
       ? `still not found ${Math.round(elapsed / 1000)} s after the job was started`
       : amplifyAccessHint('GetBackendJob', p.AppId)(e)));
   }
   log.note({ jobId, status: job.Status });
-  if (!ended(p, job, jobId)) return WAIT;
+  if (!ended(p, job, jobId)) return wait(p, startedAt, `the Amplify job ${jobId} is still ${job.Status ?? 'without a status'}`, OWN_JOB_ADVICE);
   return {
     IsComplete: true,
     Data: {
@@ -320,7 +336,7 @@ async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
     const why = retryLater(err, startedAt);
     if (!why) throw err;
     log.note({ outcome: 'waiting', why, error: errorSummary(err) });
-    return WAIT;
+    return wait(p, startedAt, `the update could not be started: ${oneLine(err instanceof Error ? err.message : String(err))}`, NOT_STARTED_ADVICE);
   };
 
   let jobs: BackendJobRespObj[];
@@ -333,12 +349,14 @@ async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
   if (own) {
     log.note({ jobId: own.JobId, status: own.Status });
     const done = ended(p, own, own.JobId ?? '');
-    return done || p.WaitForCompletion === 'false' ? { IsComplete: true, Data: jobData(p, own) } : WAIT;
+    if (done || p.WaitForCompletion === 'false') return { IsComplete: true, Data: jobData(p, own) };
+    return wait(p, startedAt, `the Amplify job ${own.JobId} is still ${own.Status ?? 'without a status'}`, OWN_JOB_ADVICE);
   }
   const running = jobs.find(isRunning);
   if (running) {
     log.note({ outcome: 'waiting', why: 'another job is running on this app and environment', runningJobId: running.JobId, runningOperation: running.Operation });
-    return WAIT;
+    return wait(p, startedAt, `another job, ${running.JobId} (${running.Operation ?? 'unknown operation'}), is still ${running.Status ?? 'running'} on the app and environment, `
+      + 'so the update was never started', `${NOT_STARTED_ADVICE} A job that never ends has to be ended by AWS Support.`);
   }
   let out: UpdateBackendAPICommandOutput;
   try {
@@ -348,5 +366,6 @@ async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
   }
   log.note({ outcome: 'job started', jobId: out.JobId, status: out.Status });
   // Waiting: the next poll finds the job by the list, as this one would have.
-  return p.WaitForCompletion === 'false' ? { IsComplete: true, Data: startData(p, out) } : WAIT;
+  if (p.WaitForCompletion === 'false') return { IsComplete: true, Data: startData(p, out) };
+  return wait(p, startedAt, `the Amplify job ${out.JobId ?? ''} has just been started`, OWN_JOB_ADVICE);
 }

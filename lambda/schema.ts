@@ -118,7 +118,8 @@ export function schemaHint(loc: SchemaLocationProperties, err: unknown): string 
   const name = (err as { name?: string }).name;
   if (name === 'AccessDenied' || name === 'AccessDeniedException') {
     return `check that the provider's role allows s3:GetObject on arn:<partition>:s3:::${loc.Bucket}/${loc.Key} `
-      + '(the construct grants it; a role imported with mutable: false needs it attached), and kms:Decrypt if the bucket uses a KMS key';
+      + '(the construct grants it; a role imported with mutable: false needs it attached), and kms:Decrypt if the bucket uses a KMS key; '
+      + 'S3 also answers AccessDenied for a missing object to a role that may not list the bucket: check that the asset was published';
   }
   if (name === 'NoSuchKey' || name === 'NoSuchBucket') {
     return 'the asset is not in the bootstrap bucket: deploy with `cdk deploy`, which publishes the stack\'s file assets first';

@@ -1,4 +1,5 @@
 import { AmplifyBackendClient } from '@aws-sdk/client-amplifybackend';
+import { HandlerEnv } from '../src/handler-contract';
 
 /**
  * Timeouts of every HTTP request the handler makes (AmplifyBackend and the S3 schema read): a
@@ -149,4 +150,26 @@ export async function call<T>(operation: string, target: string, fn: () => Promi
   } catch (err) {
     throw describeError(operation, target, err, hint);
   }
+}
+
+/** "42 s" or "49 min 30 s". */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+}
+
+/**
+ * Whether is-complete should stop waiting now, on what may be its last poll: the provider's
+ * waiter polls every `QUERY_INTERVAL_MS` until `TOTAL_TIMEOUT_MS` have passed since it started
+ * (after on-event), then the framework answers a bare "Operation timed out". When the next poll
+ * might come after that, is-complete fails by itself instead, saying what it was waiting for.
+ * Returns "after <elapsed> (the provider's totalTimeout is <total>)", or undefined to wait on
+ * (also when the provider did not say its timeouts).
+ */
+export function stopWaiting(startedAt: number, now = Date.now()): string | undefined {
+  const total = Number(process.env[HandlerEnv.TOTAL_TIMEOUT_MS]);
+  const interval = Number(process.env[HandlerEnv.QUERY_INTERVAL_MS]);
+  if (!(total > 0) || !(interval > 0)) return undefined;
+  const elapsed = now - startedAt;
+  return elapsed + interval >= total ? `after ${duration(elapsed)} (the provider's totalTimeout is ${duration(total)})` : undefined;
 }

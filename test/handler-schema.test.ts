@@ -208,7 +208,8 @@ test('AccessDenied just after the start is waited out (IAM catching up); a minut
   const late: OnEventResponse<unknown> = { ...answer, StartedAt: String(Number(answer.StartedAt) - 61_000), DeferredSince: String(Number(answer.StartedAt) - 61_000) };
   await expect(isComplete(isCompleteRequest(event, late))).rejects.toThrow(
     `S3 GetObject failed for the transform schema s3://${BUCKET}/${KEY}: AccessDenied: Access Denied (check that the provider's role allows s3:GetObject `
-    + `on arn:<partition>:s3:::${BUCKET}/${KEY} (the construct grants it; a role imported with mutable: false needs it attached), and kms:Decrypt if the bucket uses a KMS key)`,
+    + `on arn:<partition>:s3:::${BUCKET}/${KEY} (the construct grants it; a role imported with mutable: false needs it attached), and kms:Decrypt if the bucket uses a KMS key; `
+    + 'S3 also answers AccessDenied for a missing object to a role that may not list the bucket: check that the asset was published)',
   );
   // Once the grant works, a poll reads the schema and starts the update.
   await expect(isComplete(isCompleteRequest(event, answer))).resolves.toStrictEqual({ IsComplete: false });

@@ -381,7 +381,7 @@ describe('what is retried, and what is final', () => {
     expect(statuses('UpdateBackendAPI')).toEqual(['AccessDeniedException', 200]);
   });
 
-  test('connections reset on every GetBackendJob attempt (ECONNRESET by its code): poll again, not a failed deployment', async () => {
+  test('connections reset on every GetBackendJob attempt, through the real SDK: poll again, not a failed deployment', async () => {
     const event = apiEvent.create(iamProps);
     const answer = await onEvent(event);
     network.fail('GetBackendJob', 'reset', 5);

@@ -571,6 +571,9 @@ describe('BackendApiConfig is-complete', () => {
     ['GatewayTimeoutException', () => new GatewayTimeoutException({ message: 'Endpoint request timed out', $metadata: {} })],
     ['an unmodelled 5xx', () => new AmplifyBackendServiceException({ name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 503 }, message: 'try later' })],
     ['ECONNRESET by its code', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    // The SDK names ECONNRESET, ECONNREFUSED, EPIPE and ETIMEDOUT "TimeoutError"; these it leaves as they are.
+    ['EHOSTUNREACH by its code', () => Object.assign(new Error('connect EHOSTUNREACH 52.94.0.1:443'), { code: 'EHOSTUNREACH' })],
+    ['EAI_AGAIN by its code', () => Object.assign(new Error('getaddrinfo EAI_AGAIN amplifybackend.us-east-1.amazonaws.com'), { code: 'EAI_AGAIN' })],
     ['a request timeout (TimeoutError)', () => Object.assign(new Error('a request has exceeded the configured 20000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' })],
   ])('%s from GetBackendJob means poll again', async (_name, error) => {
     mock.on(GetBackendJobCommand, getJobInput, true).rejects(error());
@@ -619,6 +622,59 @@ describe('BackendApiConfig is-complete', () => {
 
     await expect(isComplete(event)).resolves.toStrictEqual({ IsComplete: true });
     expect(mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('is-complete stops waiting by itself just before the framework\'s bare "Operation timed out"', () => {
+  // The provider sets these: 50 minutes of waiting, a poll every 30 s.
+  const TOTAL = 50 * 60_000;
+  const INTERVAL = 30_000;
+  beforeEach(() => {
+    process.env.TOTAL_TIMEOUT_MS = String(TOTAL);
+    process.env.QUERY_INTERVAL_MS = String(INTERVAL);
+  });
+  afterEach(() => {
+    delete process.env.TOTAL_TIMEOUT_MS;
+    delete process.env.QUERY_INTERVAL_MS;
+  });
+  const polled = isCompleteRequest(apiEvent.create(minimalApiProps), { PhysicalResourceId: API_PHYSICAL_ID, ...STARTED, Data: onEventData });
+
+  test('a job still RUNNING when the next poll may come too late: fails naming the job and its status', async () => {
+    mock.on(GetBackendJobCommand, getJobInput, true).resolves({ $metadata: {}, JobId: JOB_ID, Status: 'RUNNING' });
+
+    jest.spyOn(Date, 'now').mockReturnValue(NOW + TOTAL - INTERVAL - 1);
+    await expect(isComplete(polled)).resolves.toStrictEqual({ IsComplete: false });
+    jest.spyOn(Date, 'now').mockReturnValue(NOW + TOTAL - INTERVAL);
+    await expect(isComplete(polled)).rejects.toThrow(
+      `BackendApiConfig for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME}: stopped waiting after 49 min 30 s (the provider's totalTimeout is 50 min): `
+      + `the Amplify job ${JOB_ID} is still RUNNING. The job goes on in the service: once it has ended, deploy again; raise the provider's totalTimeout if jobs this long are normal.`,
+    );
+  });
+
+  test('a deferred update still blocked by another job: fails naming that job, and says nothing was changed', async () => {
+    mock.on(ListBackendJobsCommand, { ...listRunningInput, Status: undefined }, true).resolves({
+      $metadata: {},
+      Jobs: [{ AppId: APP_ID, BackendEnvironmentName: ENV, JobId: 'cli-job', Operation: 'UpdateBackendAuth', Status: 'RUNNING', CreateTime: String(NOW - 60_000) }],
+    });
+    jest.spyOn(Date, 'now').mockReturnValue(NOW + TOTAL);
+    const poll = isCompleteRequest(apiEvent.create(minimalApiProps), { PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
+
+    await expect(isComplete(poll)).rejects.toThrow(
+      'stopped waiting after 50 min (the provider\'s totalTimeout is 50 min): another job, cli-job (UpdateBackendAuth), is still RUNNING on the app and environment, '
+      + 'so the update was never started. Nothing was changed: deploy again once the app and environment are free. A job that never ends has to be ended by AWS Support.',
+    );
+    expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(0);
+  });
+
+  test('a deferred UpdateBackendConfig still throttled: fails with the last error', async () => {
+    mock.on(UpdateBackendConfigCommand, loginInput, true).rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
+    jest.spyOn(Date, 'now').mockReturnValue(NOW + TOTAL);
+    const poll = isCompleteRequest(loginEvent.create(loginProps), { PhysicalResourceId: APP_ID, ...DEFERRED });
+
+    await expect(isComplete(poll)).rejects.toThrow(
+      `AdminUiLoginConfig for app ${APP_ID}: stopped trying after 50 min (the provider's totalTimeout is 50 min): `
+      + `UpdateBackendConfig failed for app ${APP_ID}: TooManyRequestsException: Rate exceeded. Nothing was changed: deploy again.`,
+    );
   });
 });
 
