@@ -117,13 +117,12 @@ export async function runDiff(options: DiffOptions, reader: ApiReader, progress:
       values: options.values,
     };
     const props = resolveValue(api.properties, ctx);
-    const fields = [['AppId', props.AppId], ['BackendEnvironmentName', props.BackendEnvironmentName], ['ResourceName', props.ResourceName]] as const;
-    for (const [, v] of fields) {
+    for (const v of [props.AppId, props.BackendEnvironmentName, props.ResourceName]) {
       const u = findUnresolved(v);
       if (u) return { api, unresolvedTarget: u };
     }
     const target: ApiTarget = { appId: String(props.AppId), backendEnvironmentName: String(props.BackendEnvironmentName), resourceName: String(props.ResourceName) };
-    progress(`Reading ${describeTarget(target)}${region ? ` in ${region}` : ''} (${api.path})...`);
+    progress(`Reading ${describeTarget(target)}${ctx.region ? ` in ${ctx.region}` : ''} (${api.path})...`);
     let live;
     try {
       live = await reader.read(target, region);
@@ -149,7 +148,7 @@ export async function runDiff(options: DiffOptions, reader: ApiReader, progress:
 
 function table(rows: Row[]): string[] {
   const head = ['member', 'declared', 'live'];
-  const cells = rows.map((r) => [r.member, r.declared, r.unresolved ? `${r.live}` : r.live]);
+  const cells = rows.map((r) => [r.member, r.declared, r.live]);
   const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => `  ${c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(width[i]))).join('  ')}`.trimEnd();
   return [line(head), ...cells.map(line)];
