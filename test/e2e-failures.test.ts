@@ -163,6 +163,13 @@ describe('B1: waiting for another job happens in is-complete', () => {
     expect(outputOf(result, 'ApiStatus')).toBe('COMPLETED');
     expect(own.createTime).toBeGreaterThanOrEqual(emulator.getJob(cli.jobId)!.updateTime);
     expect(emulator.getApiConfig(APP, 'prod', 'blogapi')?.defaultAuthType).toEqual({ mode: 'AWS_IAM' });
+    // One JSON line per run of a handler, though it was handed the event with its ResponseURL.
+    expect(cloud.requests[0].event.ResponseURL).toMatch(/^https:\/\//);
+    const logged = cloud.handlerLogs.map((l) => JSON.parse(l));
+    expect(logged.length).toBeGreaterThan(40);
+    expect(logged.every((l) => l.handler === 'onEvent' || l.handler === 'isComplete')).toBe(true);
+    expect(cloud.handlerLogs.join('\n')).not.toMatch(/ResponseURL|X-Amz-Signature|ResourceProperties|AWS_IAM/);
+    expect(cloud.handlerLogs.join('\n')).not.toContain(new URL(cloud.requests[0].event.ResponseURL).host);
   });
 
   test('an update that times out with its job still running rolls back: the rollback waits for that job, then restores the old settings', async () => {
