@@ -14,6 +14,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { main } from '../cli/main';
+import { EXAMPLE_STACK, createExampleApp } from '../examples/app';
 import { APP_ID, CliRun, captureIo, loadGeneratedModule, removeTmpDirs, runCli, synthStack, tmpDir } from './cli-fixtures/support';
 import { AmplifyBackendEmulator, WireResourceConfig } from './support/emulator';
 import { LocalCloudFormation, LocalCloudFormationOptions } from './support/lifecycle';
@@ -70,10 +71,10 @@ async function importApi(envName: string, file: string, extra: string[] = []): P
 }
 
 /** Deploys a cloud assembly through the local CloudFormation stand-in against the emulator. */
-async function deploy(cdkOut: string): Promise<void> {
+async function deploy(cdkOut: string, stackName = STACK): Promise<void> {
   // Fast polling where the stand-in waits in real time; it is ignored where it does not.
   const fast: Partial<LocalCloudFormationOptions> = { pollIntervalMs: 10 };
-  const cfn = new LocalCloudFormation({ stackName: STACK, endpoint: emulator.endpoint, ...fast });
+  const cfn = new LocalCloudFormation({ stackName, endpoint: emulator.endpoint, ...fast });
   const result = await cfn.deploy(cdkOut);
   expect({ status: result.status, reason: result.reason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
 }
@@ -218,6 +219,62 @@ describe('diff names exactly the member changed out of band', () => {
     const code = await main(['diff', cdkOut], io, { clientConfig: { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCLITEST', secretAccessKey: 'secret' } } });
     expect({ code, err: err() }).toEqual({ code: 1, err: expect.stringMatching(/^Found 1 BackendApiConfig in 1 of 1 stack\(s\) of /) });
     expect(rows(out())).toEqual(expected);
+  });
+});
+
+/** `main()` in this process, against the emulator. */
+async function inProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { io, out, err } = captureIo();
+  const code = await main(args, io, { clientConfig: { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCLITEST', secretAccessKey: 'secret' } } });
+  return { code, out: out(), err: err() };
+}
+
+describe('the example app (examples/app.ts)', () => {
+  test('its user pool is unresolved until given; a new revision shows what its deploy would change', async () => {
+    const synthExample = (revision: number) => {
+      const outdir = tmpDir('cli-example-');
+      createExampleApp({ outdir, revision }).synth();
+      return outdir;
+    };
+    const rev1 = synthExample(1);
+    await deploy(rev1, EXAMPLE_STACK);
+    // The deployment applied the stack's own user pool (its physical ID comes from the stand-in).
+    const poolId = emulator.getApiConfig(APP_ID, 'staging', 'blogapi')!.defaultAuthType!.settings!.cognitoUserPoolId!;
+
+    const unresolved = await inProcess(['diff', rev1]);
+    expect(unresolved.code).toBe(1);
+    const ref = /\(unresolved: Ref (AdminUsers[0-9A-F]{8})\)/.exec(unresolved.out)![1];
+    expect(rows(unresolved.out)).toEqual([['defaultAuthType.settings.cognitoUserPoolId', `(unresolved: Ref ${ref})`, `"${poolId}"`]]);
+    expect(unresolved.err).toContain('1 declared member(s) could not be resolved and were not compared; supply them (see above), or pass --ignore-unresolved.\n');
+    expect((await inProcess(['diff', rev1, '--ignore-unresolved'])).code).toBe(0);
+    const clean = await inProcess(['diff', rev1, '--value', `${ref}=${poolId}`]);
+    expect(clean).toEqual({ code: 0, out: expect.stringMatching(/^2 APIs checked, 0 differences\.$/m), err: expect.any(String) });
+
+    // Revision 2 (not deployed): what its deployment would change.
+    const rev2 = await inProcess(['diff', synthExample(2), '--value', `${ref}=${poolId}`, '--stack', EXAMPLE_STACK]);
+    expect(rev2.code).toBe(1);
+    expect(rows(rev2.out)).toEqual([
+      ['conflictResolution.resolutionStrategy', '"OPTIMISTIC_CONCURRENCY"', '"AUTOMERGE"'],
+      ['additionalAuthTypes[API_KEY].settings.expirationTime', '90', '30'],
+    ]);
+  }, 120_000);
+});
+
+describe('in this process', () => {
+  test('import to a file and to stdout; help', async () => {
+    const file = path.join(tmpDir(), 'lib', 'staging.py');
+    const written = await inProcess(['import', '--app-id', APP_ID, '--env', 'staging', '--resource', 'blogapi', '--out', file, '--class-name', 'Staging']);
+    expect(written).toEqual({ code: 0, out: `${file}\n`, err: expect.stringContaining(`Wrote ${file} (class Staging).`) });
+    expect(fs.readFileSync(file, 'utf8')).toContain('class Staging(Construct):');
+    const printed = await inProcess(['import', '--app-id', APP_ID, '--env', 'prod', '--resource', 'blogapi']);
+    expect(printed.code).toBe(0);
+    expect(printed.out).toContain('export class BlogapiBackendApi extends Construct {');
+    for (const args of [['--help'], ['import', '-h'], ['diff', '--help']]) expect((await inProcess(args)).code).toBe(0);
+    expect(await inProcess([])).toEqual({ code: 2, out: expect.stringContaining('Usage:'), err: '' });
+    expect(await inProcess(['diff', '--account', 'x'])).toEqual({ code: 2, out: '', err: 'error: --account "x" is not a 12-digit AWS account ID (see "cdk-amplify-backend diff --help")\n' });
+    expect((await inProcess(['import', '--app-id', APP_ID, '--env', 'staging', '--resource', 'blogapi', '--class-name', '1x'])).err).toMatch(/^error: --class-name "1x" is not a class name/);
+    expect((await inProcess(['import', '--app-id', APP_ID, '--env', 'staging', '--resource', 'blogapi', '--language', 'go'])).err).toMatch(/^error: --language must be typescript or python, got "go"/);
+    expect((await inProcess(['diff', 'a', 'b'])).err).toMatch(/^error: unexpected argument "b"/);
   });
 });
 
