@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -89,7 +90,7 @@ export interface AmplifyBackendProviderProps {
 /** The construct ID of the stack's default provider: `of()` and `configure()` create it there. */
 const PROVIDER_ID = 'AmplifyBackendProvider';
 
-/** How many grant units one managed policy holds, so that it stays under IAM's 6,144 characters. */
+/** How many app grants one managed policy holds, so that it stays under IAM's 6,144 characters. */
 const GRANTS_PER_POLICY = 60;
 /** IAM attaches at most 10 managed policies to a role (default quota). */
 const MAX_POLICIES = 10;
@@ -103,11 +104,10 @@ const POLL_RUN_TIME = Duration.seconds(1);
 /** Run time budgeted for the framework itself: its functions, Step Functions, the answer to CloudFormation. */
 const FRAMEWORK_OVERHEAD = Duration.minutes(1);
 
-/** What the handler is allowed to do on one app, or on one schema object. */
+/** What the handler is allowed to do on one app. */
 enum Grant {
   API = 'api',
   LOGIN = 'login',
-  SCHEMA = 'schema',
 }
 
 const GRANT_ACTIONS: Record<Grant, string[]> = {
@@ -117,11 +117,7 @@ const GRANT_ACTIONS: Record<Grant, string[]> = {
     'amplifybackend:ListBackendJobs', 'amplifybackend:GetBackendAPI',
   ],
   [Grant.LOGIN]: ['amplifybackend:UpdateBackendConfig'],
-  [Grant.SCHEMA]: ['s3:GetObject'],
 };
-
-/** Grant units a grant takes in a managed policy: an object ARN is about twice an app ARN. */
-const GRANT_UNITS: Record<Grant, number> = { [Grant.API]: 1, [Grant.LOGIN]: 1, [Grant.SCHEMA]: 2 };
 
 /** Where the build puts the handler bundle; resolved from this file so every jsii language finds it. */
 const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lambda', 'index');
@@ -193,10 +189,12 @@ export class AmplifyBackendProvider extends Construct {
   private createdImplicitly = false;
   /** Whether the provider may attach its policies to `role`. */
   private readonly roleIsMutable: boolean;
-  /** The grant policies, each with its statement per kind of grant and the grant units it holds. */
-  private readonly policies: Array<{ policy: iam.ManagedPolicy; statements: Partial<Record<Grant, iam.PolicyStatement>>; units: number }> = [];
-  /** `<kind>\0<key>` of every grant made. */
+  /** The app grant policies, each with its statement per kind of grant and its grant count. */
+  private readonly policies: Array<{ policy: iam.ManagedPolicy; statements: Partial<Record<Grant, iam.PolicyStatement>>; grants: number }> = [];
+  /** `<kind>\0<appId>` of every app grant made. */
   private readonly granted = new Set<string>();
+  /** The schema read policies, by object key. */
+  private readonly schemaPolicies = new Map<string, iam.ManagedPolicy>();
 
   public constructor(scope: Construct, id: string, props: AmplifyBackendProviderProps = {}) {
     super(scope, id);
@@ -276,7 +274,7 @@ export class AmplifyBackendProvider extends Construct {
    * attached to `role` unless it was imported with `mutable: false`: then attach them yourself.
    */
   public get managedPolicies(): iam.IManagedPolicy[] {
-    return this.policies.map((p) => p.policy);
+    return [...this.policies.map((p) => p.policy), ...this.schemaPolicies.values()];
   }
 
   /**
@@ -284,12 +282,7 @@ export class AmplifyBackendProvider extends Construct {
    * @internal
    */
   public _grantApi(appId: string): void {
-    this.grant(Grant.API, appId, Stack.of(this).formatArn({
-      service: 'amplifybackend',
-      resource: '/backend',
-      resourceName: `${appId}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    }));
+    this.grant(Grant.API, appId);
   }
 
   /**
@@ -297,48 +290,56 @@ export class AmplifyBackendProvider extends Construct {
    * @internal
    */
   public _grantLogin(appId: string): void {
-    this.grant(Grant.LOGIN, appId, Stack.of(this).formatArn({
-      service: 'amplifybackend',
-      resource: '/backend',
-      resourceName: `${appId}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    }));
+    this.grant(Grant.LOGIN, appId);
   }
 
   /**
-   * Lets the handler read one schema object (s3:GetObject on that object only).
+   * Lets the handler read one schema object (s3:GetObject on that object only), with a managed
+   * policy of its own whose construct ID follows the object key (a content hash). On an update to
+   * another schema, CloudFormation creates the new policy before the custom resource's update and
+   * deletes the old one only once the update has succeeded: so a rollback, which CloudFormation
+   * runs on the custom resource before it rolls policies back, can still read the old schema.
    * @internal
    */
   public _grantSchemaRead(bucketName: string, objectKey: string): void {
-    this.grant(Grant.SCHEMA, `${bucketName}/${objectKey}`, Stack.of(this).formatArn({
-      service: 's3',
-      region: '',
-      account: '',
-      resource: bucketName,
-      resourceName: objectKey,
-    }));
+    if (this.schemaPolicies.has(objectKey)) return;
+    const id = Token.isUnresolved(objectKey) ? `SchemaRead${this.schemaPolicies.size}` : `SchemaRead${createHash('sha256').update(objectKey).digest('hex').slice(0, 16)}`;
+    const policy = new iam.ManagedPolicy(this, id, {
+      description: 'cdk-amplify-backend: read one transform schema file asset',
+      statements: [new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [Stack.of(this).formatArn({ service: 's3', region: '', account: '', resource: bucketName, resourceName: objectKey })],
+      })],
+    });
+    this.attach(policy);
+    this.schemaPolicies.set(objectKey, policy);
   }
 
-  private grant(kind: Grant, key: string, resourceArn: string): void {
-    const grantKey = `${kind}\u0000${key}`;
+  /** Attaches a grant policy to a mutable role, and orders it before every function run. */
+  private attach(policy: iam.ManagedPolicy): void {
+    if (this.roleIsMutable) policy.attachToRole(this.role);
+    // Every custom resource reaches these functions through its ServiceToken, so this orders
+    // the policy before any create or update, and keeps it until the last delete is done.
+    this.onEventHandler.node.addDependency(policy);
+    this.isCompleteHandler.node.addDependency(policy);
+  }
+
+  private grant(kind: Grant, appId: string): void {
+    const grantKey = `${kind}\u0000${appId}`;
     if (this.granted.has(grantKey)) return;
     this.granted.add(grantKey);
 
     let current = this.policies[this.policies.length - 1];
-    if (!current || current.units + GRANT_UNITS[kind] > GRANTS_PER_POLICY) {
+    if (!current || current.grants >= GRANTS_PER_POLICY) {
       const policy = new iam.ManagedPolicy(this, `AmplifyBackendPolicy${this.policies.length}`, {
         description: 'cdk-amplify-backend: AmplifyBackend actions on the apps this stack configures',
       });
-      if (this.roleIsMutable) policy.attachToRole(this.role);
-      // Every custom resource reaches these functions through its ServiceToken, so this orders
-      // the policy before any create or update, and keeps it until the last delete is done.
-      this.onEventHandler.node.addDependency(policy);
-      this.isCompleteHandler.node.addDependency(policy);
+      this.attach(policy);
       suppress(policy.node.defaultChild as CfnResource, [{
         id: 'AwsSolutions-IAM5',
         reason: 'Scoped to one Amplify app: the service authorizes on /backend/<appId>/ sub-resources (api, job, config) whose job IDs are not known before the call.',
       }]);
-      current = { policy, statements: {}, units: 0 };
+      current = { policy, statements: {}, grants: 0 };
       this.policies.push(current);
     }
     let statement = current.statements[kind];
@@ -347,13 +348,19 @@ export class AmplifyBackendProvider extends Construct {
       current.policy.addStatements(statement);
       current.statements[kind] = statement;
     }
-    statement.addResources(resourceArn);
-    current.units += GRANT_UNITS[kind];
+    statement.addResources(Stack.of(this).formatArn({
+      service: 'amplifybackend',
+      resource: '/backend',
+      resourceName: `${appId}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }));
+    current.grants++;
   }
 
   private validateGrants(): string[] {
-    if (this.policies.length <= MAX_POLICIES) return [];
-    return [`AmplifyBackendProvider: the constructs of this provider configure more apps (${this.granted.size} grants in ${this.policies.length} managed policies) than one IAM role can hold (${MAX_POLICIES} managed policies of ${GRANTS_PER_POLICY} app grants, a schema file counting as 2); split them over several stacks.`];
+    const count = this.policies.length + this.schemaPolicies.size;
+    if (count <= MAX_POLICIES) return [];
+    return [`AmplifyBackendProvider: the constructs of this provider need more managed policies (${count}: ${this.granted.size} app grants in ${this.policies.length} policies of ${GRANTS_PER_POLICY}, and ${this.schemaPolicies.size} schema files with one policy each) than one IAM role can hold (${MAX_POLICIES}); split them over several stacks.`];
   }
 
   /** A default provider made for constructs given no `provider` must not sit beside another one the user made. */

@@ -96,6 +96,20 @@ describe('ApiSchema.fromFile', () => {
     expect(logicalId(config.resource)).toBeDefined();
   });
 
+  test('each schema object has a read policy of its own, named after its content hash: a changed schema is a new policy, so the old one still exists while an update rolls back', () => {
+    const policyIds = (schema: string) => {
+      const { template } = synth(ApiSchema.fromFile(schemaFile(schema)));
+      const holders = iamStatements(template).filter((s) => [s.statement.Action].flat().includes('s3:GetObject')).map((s) => s.holder);
+      expect(holders.map((h) => template.toJSON().Resources[h].Type)).toEqual(['AWS::IAM::ManagedPolicy']);
+      return holders;
+    };
+    const [first] = policyIds('type A @model { id: ID! }');
+    const [again] = policyIds('type A @model { id: ID! }');
+    const [changed] = policyIds('type B @model { id: ID! }');
+    expect(again).toBe(first);
+    expect(changed).not.toBe(first);
+  });
+
   test('two configurations of one schema file share one grant', () => {
     const file = schemaFile('type A @model { id: ID! }');
     const { stack } = newStack(ENV);
