@@ -292,7 +292,9 @@ describe('AmplifyBackendProvider: IAM', () => {
   test('more apps than one role can hold (10 policies of 60 grants) fails synth and says to split the stack', () => {
     const { app, stack } = newStack(ENV);
     for (let i = 0; i < 601; i++) login(stack, `Login${i}`, `d${i + 1}`, { stackOutputs: false });
-    expect(() => app.synth()).toThrow(/need more managed policies \(11: 601 app grants in 11 policies of 60, and 0 schema files with one policy each\) than one IAM role can hold \(10\); split them over several stacks/);
+    expect(errorMessage(() => app.synth())).toContain(
+      'need more managed policies (11: 601 app grants in 11 policies of 60, and 0 schema files with one policy each) than one IAM role can hold (10); split them over several stacks',
+    );
   });
 });
 
