@@ -25,8 +25,13 @@ export interface EventOptions<P> {
 }
 
 let requestCounter = 0;
+/** Where the fake pre-signed response URLs point. */
+export const RESPONSE_URL_PREFIX = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws%3Acloudformation%3Aus-east-1%3A123456789012%3Astack/Test/';
 
-/** An on-event request as the Provider framework passes it on (it strips the ResponseURL). */
+/**
+ * An on-event request as the Provider framework passes it on: the CloudFormation request whole,
+ * its pre-signed ResponseURL included (framework.js `invokeUserFunction` adds it back).
+ */
 export function onEventRequest<P>(resourceType: string, requestType: RequestType, properties: P, options: EventOptions<P> = {}): OnEventRequest<P> {
   requestCounter += 1;
   return {
@@ -35,6 +40,7 @@ export function onEventRequest<P>(resourceType: string, requestType: RequestType
     LogicalResourceId: options.logicalResourceId ?? 'Resource',
     StackId: STACK_ID,
     RequestId: `00000000-0000-4000-8000-${String(requestCounter).padStart(12, '0')}`,
+    ResponseURL: `${RESPONSE_URL_PREFIX}${requestCounter}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAFAKE%2F20261130%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=${'f'.repeat(64)}`,
     ...(options.physicalResourceId !== undefined ? { PhysicalResourceId: options.physicalResourceId } : {}),
     ResourceProperties: { ServiceToken: SERVICE_TOKEN, ...properties },
     ...(options.oldProperties !== undefined ? { OldResourceProperties: { ServiceToken: SERVICE_TOKEN, ...options.oldProperties } } : {}),
