@@ -23,7 +23,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['.projenrc.ts', 'src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'cli/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
   },
 
-  // jsii targets (decision 1).
+  // jsii targets (docs/design.md, decision 1).
   publishToPypi: { distName: 'cdk-amplify-backend', module: 'cdk_amplify_backend' },
   publishToMaven: {
     javaPackage: 'io.github.cdkamplifybackend',
@@ -34,7 +34,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToGo: { moduleName: 'github.com/cdk-amplify-backend/cdk-amplify-backend-go' },
 
   devDeps: [
-    // Bundled into the handler asset at build time (decision 4): pinned, never resolved at synth time.
+    // Bundled into the handler asset at build time (docs/design.md, decision 4): pinned, never resolved at synth time.
     '@aws-sdk/client-amplifybackend@3.1138.0',
     '@types/aws-lambda',
     'aws-sdk-client-mock@^4.1.0',
@@ -64,7 +64,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 project.eslint?.addRules({ '@stylistic/max-len': ['error', { code: 200, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreComments: true }] });
 
-// The handler is bundled once at build time with the SDK v3 client inside (decision 4).
+// The handler is bundled once at build time with the SDK v3 client inside (docs/design.md, decision 4).
 // `module` first: the SDK's ES modules tree-shake, which takes the bundle from 467 KB to 326 KB
 // and its cold require() from ~63 ms to ~42 ms on the bench machine (BENCHMARKS.md). Those ES
 // modules load a few Node built-ins with import(); `dynamic-import=false` makes them require()
@@ -79,7 +79,7 @@ project.bundler.addBundle('./lambda/index.ts', {
   esbuildArgs: { '--supported:dynamic-import': 'false' },
 });
 
-// The command-line tool `cdk-amplify-backend` (import / diff, issue 9) is bundled the same way,
+// The command-line tool `cdk-amplify-backend` (import / diff) is bundled the same way,
 // with the SDK v3 AmplifyBackend client inside, so it adds no runtime dependency to the package.
 // It lives in cli/, not src/: src/ is the jsii public API. jsii turns `bin` into a console script
 // for Python (it runs the file with node).
