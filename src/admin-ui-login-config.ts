@@ -77,7 +77,7 @@ export class AdminUiLoginConfig extends Construct {
         AwsUserPoolsWebClientId: props.userPoolClient?.userPoolClientId,
       }),
     };
-    throwIfInvalid(validateAdminUiLogin(properties, (v) => Token.isUnresolved(v)));
+    throwIfInvalid(validateAdminUiLogin(properties, (v) => Token.isUnresolved(v)), this);
 
     StackJobs.of(this).claimLogin(props.appId, this);
     const provider = props.provider ?? AmplifyBackendProvider.of(this);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FileSystem, Token } from 'aws-cdk-lib';
+import { FileSystem, Token, ValidationError } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -76,12 +76,12 @@ class FileApiSchema extends ApiSchema {
     try {
       stat = fs.statSync(this.filePath);
     } catch {
-      throw new Error(`${where}: no such file (resolved to ${path.resolve(this.filePath)}); give the path of the schema file, e.g. "amplify/backend/api/<name>/schema.graphql".`);
+      throw new ValidationError(`${where}: no such file (resolved to ${path.resolve(this.filePath)}); give the path of the schema file, e.g. "amplify/backend/api/<name>/schema.graphql".`, scope);
     }
-    if (!stat.isFile()) throw new Error(`${where}: not a file; give the path of the schema file itself, not a folder.`);
-    checkSize(where, stat.size);
+    if (!stat.isFile()) throw new ValidationError(`${where}: not a file; give the path of the schema file itself, not a folder.`, scope);
+    checkSize(scope, where, stat.size);
     const text = fs.readFileSync(this.filePath, 'utf8');
-    if (text.trim().length === 0) throw new Error(`${where}: the file is empty; give a schema, or leave transformSchema out to keep the API's schema.`);
+    if (text.trim().length === 0) throw new ValidationError(`${where}: the file is empty; give a schema, or leave transformSchema out to keep the API's schema.`, scope);
     return { location: asset(scope, this.filePath) };
   }
 }
@@ -94,9 +94,9 @@ class StringApiSchema extends ApiSchema {
   public bind(scope: Construct): ApiSchemaConfig {
     if (Token.isUnresolved(this.schema)) return { inlineSchema: this.schema };
     const where = `${scope.node.path}: invalid transformSchema ApiSchema.fromString()`;
-    if (this.schema.trim().length === 0) throw new Error(`${where}: the schema is empty; give a schema, or leave transformSchema out to keep the API's schema.`);
+    if (this.schema.trim().length === 0) throw new ValidationError(`${where}: the schema is empty; give a schema, or leave transformSchema out to keep the API's schema.`, scope);
     const bytes = Buffer.byteLength(this.schema, 'utf8');
-    checkSize(where, bytes);
+    checkSize(scope, where, bytes);
     if (bytes <= MAX_INLINE_SCHEMA_BYTES) return { inlineSchema: this.schema };
     // Too large for the properties: written once per synth into a folder of its own and shipped
     // as a file asset, whose content hash keeps its object key stable across synths.
@@ -107,9 +107,9 @@ class StringApiSchema extends ApiSchema {
   }
 }
 
-function checkSize(where: string, bytes: number): void {
+function checkSize(scope: Construct, where: string, bytes: number): void {
   if (bytes > MAX_SCHEMA_BYTES) {
-    throw new Error(`${where}: the schema has ${bytes.toLocaleString('en-US')} bytes, more than the ${MAX_SCHEMA_BYTES.toLocaleString('en-US')} bytes UpdateBackendAPI can carry (the service's front end refuses request bodies over 10 MB); split the schema or remove unused types.`);
+    throw new ValidationError(`${where}: the schema has ${bytes.toLocaleString('en-US')} bytes, more than the ${MAX_SCHEMA_BYTES.toLocaleString('en-US')} bytes UpdateBackendAPI can carry (the service's front end refuses request bodies over 10 MB); split the schema or remove unused types.`, scope);
   }
 }
 

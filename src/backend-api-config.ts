@@ -126,7 +126,7 @@ export class BackendApiConfig extends Construct {
       TransformSchemaLocation: schema?.location && { Bucket: schema.location.bucketName, Key: schema.location.objectKey },
       WaitForCompletion: props.waitForCompletion === false ? 'false' : undefined,
     };
-    throwIfInvalid(validateBackendApi(properties, (v) => Token.isUnresolved(v)));
+    throwIfInvalid(validateBackendApi(properties, (v) => Token.isUnresolved(v)), this);
     const jobs = StackJobs.of(this);
     jobs.claimApi(props.appId, props.backendEnvironmentName, props.resourceName, this);
 

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Token, Tokenization, ValidationError } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -138,7 +138,7 @@ export class AmplifyBackendProvider extends Construct {
     const existing = stack.node.tryFindChild(PROVIDER_ID);
     if (existing instanceof AmplifyBackendProvider) return existing;
     if (existing) {
-      throw new Error(`AmplifyBackendProvider.of(): the stack ${stack.node.path} already has a construct with the ID "${PROVIDER_ID}" that is not an AmplifyBackendProvider; rename that construct.`);
+      throw new ValidationError(`AmplifyBackendProvider.of(): the stack ${stack.node.path} already has a construct with the ID "${PROVIDER_ID}" that is not an AmplifyBackendProvider; rename that construct.`, existing);
     }
     const provider = new AmplifyBackendProvider(stack, PROVIDER_ID);
     provider.createdImplicitly = true;
@@ -155,10 +155,10 @@ export class AmplifyBackendProvider extends Construct {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(PROVIDER_ID);
     if (existing instanceof AmplifyBackendProvider) {
-      throw new Error(`AmplifyBackendProvider.configure(): the stack ${stack.node.path} already has its default provider${existing.createdImplicitly ? ', created with default settings for a construct given no `provider`' : ' (configure() was called before)'}; call configure() once, before the first BackendApiConfig or AdminUiLoginConfig of the stack.`);
+      throw new ValidationError(`AmplifyBackendProvider.configure(): the stack ${stack.node.path} already has its default provider${existing.createdImplicitly ? ', created with default settings for a construct given no `provider`' : ' (configure() was called before)'}; call configure() once, before the first BackendApiConfig or AdminUiLoginConfig of the stack.`, existing);
     }
     if (existing) {
-      throw new Error(`AmplifyBackendProvider.configure(): the stack ${stack.node.path} already has a construct with the ID "${PROVIDER_ID}" that is not an AmplifyBackendProvider; rename that construct.`);
+      throw new ValidationError(`AmplifyBackendProvider.configure(): the stack ${stack.node.path} already has a construct with the ID "${PROVIDER_ID}" that is not an AmplifyBackendProvider; rename that construct.`, existing);
     }
     return new AmplifyBackendProvider(stack, PROVIDER_ID, props);
   }
@@ -455,6 +455,6 @@ function validateTimeouts(scope: Construct, queryInterval: Duration, totalTimeou
       serviceTimeout = Duration.seconds(Math.ceil(needed));
     }
   }
-  throwIfInvalid(errors);
+  throwIfInvalid(errors, scope);
   return serviceTimeout;
 }

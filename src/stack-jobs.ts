@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Token, ValidationError } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 
 const ID = 'AmplifyBackendStackJobs';
@@ -45,7 +45,7 @@ export class StackJobs extends Construct {
     const key = `${kind}\u0000${target.join('\u0000')}`;
     const first = this.owners.get(key);
     if (first) {
-      throw new Error(`${kind} ${owner.node.path}: ${what} is already configured by ${first.node.path}; two ${kind}s on one target would overwrite each other on every deployment, the last one winning. Keep one of them.`);
+      throw new ValidationError(`${kind} ${owner.node.path}: ${what} is already configured by ${first.node.path}; two ${kind}s on one target would overwrite each other on every deployment, the last one winning. Keep one of them.`, owner);
     }
     this.owners.set(key, owner);
   }

@@ -1,6 +1,12 @@
-/** Throws one error listing every broken rule, so the user fixes them all in one go. */
-export function throwIfInvalid(errors: string[]): void {
-  if (errors.length > 0) throw new Error(errors.join('\n'));
+import { ValidationError } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Throws one aws-cdk-lib ValidationError listing every broken rule, so the user fixes them all in
+ * one go; it is scoped to the construct, so the CDK CLI shows where in the tree it comes from.
+ */
+export function throwIfInvalid(errors: string[], scope: IConstruct): void {
+  if (errors.length > 0) throw new ValidationError(errors.join('\n'), scope);
 }
 
 /** Drops the members that are undefined; returns undefined when none is left. */

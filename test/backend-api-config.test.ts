@@ -1,4 +1,4 @@
-import { CfnParameter, Duration } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Errors } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ApiAuth, ApiSchema, BackendApiConfig, BackendApiConfigProps, ConflictResolutionStrategy } from '../src';
 import { APP_ID, BACKEND_API_TYPE, DEFAULT_SERVICE_TIMEOUT, ENV, appArn, dependsTransitively, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
@@ -240,6 +240,17 @@ describe('BackendApiConfig: validation', () => {
 
   test('valid names of every kind pass', () => {
     expect(build({ backendEnvironmentName: 'feature_x-2', resourceName: 'Blog2', apiName: 'blog', service: 'AppSync', transformSchema: ApiSchema.fromString('type A @model { id: ID! }') })).not.toThrow();
+  });
+
+  test('a failure is an aws-cdk-lib ValidationError scoped to the construct, so the CDK CLI shows where it comes from', () => {
+    let thrown: unknown;
+    try {
+      build({ appId: 'my-app' })();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(Errors.isValidationError(thrown)).toBe(true);
+    expect((thrown as { constructPath?: string }).constructPath).toBe('TestStack/Api');
   });
 
   test('every broken rule is reported together in one error', () => {
