@@ -6,8 +6,12 @@
  *   AmplifyBackend UpdateBackendAPI, with the narrowest policy that works.
  *
  * Every configuration targets its own app (`d` + 13 digits), the same environment, API resource
- * name and auth settings.
+ * name and auth settings. `buildApp()` creates the constructs (bench/synth-child.ts times it);
+ * `synth()` also synthesizes them in this process, into a temporary folder.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,11 +19,14 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import { ApiAuth, BackendApiConfig, ConflictResolutionStrategy } from '../src';
 
 export type Side = 'ours' | 'peer';
+export type Json = any;
 
 export const STACK_NAME = 'AmplifyBackendBench';
 export const ENV_NAME = 'staging';
 export const RESOURCE_NAME = 'blogapi';
 export const USER_POOL_ID = 'us-east-1_AbCdEfGhI';
+/** The singleton function of every AwsCustomResource: its role carries every inline policy. */
+export const PEER_FUNCTION_PREFIX = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface BenchStackOptions {
   readonly side: Side;
@@ -76,6 +83,30 @@ export function buildApp(options: BenchStackOptions): { app: App; stack: Stack }
     }
   }
   return { app, stack };
+}
+
+export interface Synthesized {
+  readonly template?: Json;
+  /** The cloud assembly; `discard()` it when done. */
+  readonly dir?: string;
+  readonly error?: string;
+}
+
+/** Builds and synthesizes one stack in this process, into a temporary folder; a synth-time error is returned, not thrown. */
+export function synth(options: Omit<BenchStackOptions, 'outdir'>): Synthesized {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'amplify-backend-bench-'));
+  try {
+    const { app, stack } = buildApp({ ...options, outdir });
+    return { template: app.synth().getStackByName(stack.stackName).template, dir: outdir };
+  } catch (err) {
+    discard({ dir: outdir });
+    return { error: (err as Error).message };
+  }
+}
+
+/** Drops a cloud assembly we no longer need (the asset copies add up). */
+export function discard(s: Synthesized): void {
+  if (s.dir) fs.rmSync(s.dir, { recursive: true, force: true });
 }
 
 /** The AwsCustomResource a user would write for one configuration. */
