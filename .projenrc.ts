@@ -36,6 +36,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // Bundled into the handler asset at build time (docs/design.md, decision 4): pinned, never resolved at synth time.
     '@aws-sdk/client-amplifybackend@3.1138.0',
+    '@aws-sdk/credential-provider-env@3.972.84',
     '@types/aws-lambda',
     'aws-sdk-client-mock@^4.1.0',
     'cdk-nag@2.37.55',
@@ -76,7 +77,13 @@ project.bundler.addBundle('./lambda/index.ts', {
   minify: true,
   externals: [],
   mainFields: ['module', 'main'],
-  esbuildArgs: { '--supported:dynamic-import': 'false' },
+  esbuildArgs: {
+    '--supported:dynamic-import': 'false',
+    // Lambda hands the function its role's credentials in the environment: the SDK's default
+    // chain (profiles, SSO, web identity, with their STS and SSO clients) is a third of the bundle
+    // and never used there (lambda/credentials.ts).
+    '--alias:@aws-sdk/credential-provider-node': './lambda/credentials.ts',
+  },
 });
 
 // The command-line tool `cdk-amplify-backend` (import / diff) is bundled the same way,
