@@ -68,7 +68,9 @@ async function raw(method: string, path: string, body?: string, auth: string | n
   return { status: res.status, errorType: res.headers.get('x-amzn-errortype'), body: JSON.parse(text) as Record<string, unknown> };
 }
 
-function updateApi(config: Record<string, unknown> = { ApiName: 'renamed' }, env = ENV) {
+const NEW_SCHEMA = 'type Post @model { id: ID! title: String }';
+
+function updateApi(config: Record<string, unknown> = { TransformSchema: NEW_SCHEMA }, env = ENV) {
   return client.send(new UpdateBackendAPICommand({ AppId: APP, BackendEnvironmentName: env, ResourceName: API, ResourceConfig: config }));
 }
 
@@ -189,12 +191,12 @@ describe('UpdateBackendAPI / GetBackendJob / GetBackendAPI', () => {
     const { JobId } = await updateApi();
     // pollsUntilComplete: Infinity -> polls alone never complete it (the default, 2, would on the 2nd poll).
     for (let i = 0; i < 2; i++) expect((await poll(JobId!)).Status).toBe('RUNNING');
-    expect(emulator.getApiConfig(APP, ENV, API)?.apiName).toBe('myapi');
+    expect(emulator.getApiConfig(APP, ENV, API)?.transformSchema).toBeUndefined();
     await sleep(emulator.getJob(JobId!)!.completesAt! - Date.now() + 20);
     const done = await poll(JobId!);
     expect(done.Status).toBe('COMPLETED');
     expect(Number(done.UpdateTime) - Number(done.CreateTime)).toBe(1000);
-    expect(emulator.getApiConfig(APP, ENV, API)?.apiName).toBe('renamed');
+    expect(emulator.getApiConfig(APP, ENV, API)?.transformSchema).toBe(NEW_SCHEMA);
   });
 
   test('failNextJob: the job ends FAILED with the message and the config is unchanged', async () => {
@@ -218,18 +220,18 @@ describe('UpdateBackendAPI / GetBackendJob / GetBackendAPI', () => {
     expect(emulator.pendingJob(APP, ENV)).toMatchObject({ jobId: JobId, pollCount: 5, status: 'RUNNING' });
     emulator.completeJob(JobId!);
     expect((await poll(JobId!)).Status).toBe('COMPLETED');
-    expect(emulator.getApiConfig(APP, ENV, API)?.apiName).toBe('renamed');
+    expect(emulator.getApiConfig(APP, ENV, API)?.transformSchema).toBe(NEW_SCHEMA);
 
-    const second = await updateApi({ ApiName: 'third' });
+    const second = await updateApi({ TransformSchema: 'type Third @model { id: ID! }' });
     emulator.failJob(second.JobId!, 'stuck for hours');
     expect(await poll(second.JobId!)).toMatchObject({ Status: 'FAILED', Error: 'stuck for hours' });
-    expect(emulator.getApiConfig(APP, ENV, API)?.apiName).toBe('renamed');
+    expect(emulator.getApiConfig(APP, ENV, API)?.transformSchema).toBe(NEW_SCHEMA);
     expect(() => emulator.completeJob(second.JobId!)).toThrow(/already FAILED/);
   });
 
   test('a second job while one is pending gets the ValidationException', async () => {
     const { JobId } = await updateApi();
-    const err = await caught(() => updateApi({ ApiName: 'other' }));
+    const err = await caught(() => updateApi({ TransformSchema: 'type Other @model { id: ID! }' }));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toBe(
       `There is already a pending job for the requested appId: ${APP} and backendEnvironmentName: ${ENV}, wait for it to complete before creating a new job.`,
@@ -246,7 +248,7 @@ describe('UpdateBackendAPI / GetBackendJob / GetBackendAPI', () => {
 
     await poll(JobId!);
     await poll(JobId!);
-    await expect(updateApi({ ApiName: 'other' })).resolves.toMatchObject({ Status: 'RUNNING' });
+    await expect(updateApi({ TransformSchema: 'type Other @model { id: ID! }' })).resolves.toMatchObject({ Status: 'RUNNING' });
   });
 
   test('external (CLI) jobs block HTTP jobs until they end by completeJob or by time', async () => {
@@ -264,6 +266,52 @@ describe('UpdateBackendAPI / GetBackendJob / GetBackendAPI', () => {
     await expect(updateApi({}, 'prod')).resolves.toMatchObject({ Status: 'RUNNING' });
     expect(emulator.jobs({ backendEnvironmentName: 'prod', operation: 'GenerateBackendAPIModels' })[0].status).toBe('COMPLETED');
     expect(() => emulator.startExternalJob(APP, 'prod')).toThrow(/already a pending job/);
+  });
+
+  test('an update never renames the API: the apiName sent is ignored and the stored name stays', async () => {
+    const { JobId } = await updateApi({ ApiName: 'renamed', TransformSchema: NEW_SCHEMA });
+    expect((emulator.lastRequest('UpdateBackendAPI')!.body as any).resourceConfig.apiName).toBe('renamed');
+    expect(emulator.getJob(JobId!)!.requestedConfig).toEqual({ transformSchema: NEW_SCHEMA });
+    await poll(JobId!);
+    expect((await poll(JobId!)).Status).toBe('COMPLETED');
+    expect(emulator.getApiConfig(APP, ENV, API)).toEqual({ ...SEED_API, transformSchema: NEW_SCHEMA });
+    const read = await client.send(new GetBackendAPICommand({ AppId: APP, BackendEnvironmentName: ENV, ResourceName: API }));
+    expect(read.ResourceConfig?.ApiName).toBe('myapi');
+  });
+
+  test('shallow merge: additionalAuthTypes [] sent empties the stored list, left out it is kept', async () => {
+    emulator.setApiConfig(APP, ENV, API, { ...SEED_API, additionalAuthTypes: [{ mode: 'AWS_IAM' }] });
+    const kept = await updateApi({ TransformSchema: NEW_SCHEMA });
+    expect((emulator.lastRequest('UpdateBackendAPI')!.body as any).resourceConfig).not.toHaveProperty('additionalAuthTypes');
+    await poll(kept.JobId!);
+    await poll(kept.JobId!);
+    expect(emulator.getApiConfig(APP, ENV, API)?.additionalAuthTypes).toEqual([{ mode: 'AWS_IAM' }]);
+
+    const emptied = await updateApi({ AdditionalAuthTypes: [] });
+    expect((emulator.lastRequest('UpdateBackendAPI')!.body as any).resourceConfig).toEqual({ additionalAuthTypes: [] });
+    await poll(emptied.JobId!);
+    expect((await poll(emptied.JobId!)).Status).toBe('COMPLETED');
+    expect(emulator.getApiConfig(APP, ENV, API)).toEqual({ ...SEED_API, transformSchema: NEW_SCHEMA, additionalAuthTypes: [] });
+  });
+
+  test('an injected clock: jobs age on it, not on real time', async () => {
+    let now = Date.UTC(2030, 0, 1);
+    const clocked = await AmplifyBackendEmulator.start({ now: () => now, pollsUntilComplete: Infinity, jobDurationMs: 60_000 });
+    try {
+      clocked.addApp(APP, { environments: { [ENV]: { apis: { [API]: SEED_API } } } });
+      const c = new AmplifyBackendClient({ endpoint: clocked.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
+      const { JobId } = await c.send(new UpdateBackendAPICommand({ AppId: APP, BackendEnvironmentName: ENV, ResourceName: API, ResourceConfig: { TransformSchema: NEW_SCHEMA } }));
+      const get = () => c.send(new GetBackendJobCommand({ AppId: APP, BackendEnvironmentName: ENV, JobId }));
+      now += 59_999;
+      expect((await get()).Status).toBe('RUNNING');
+      now += 1;
+      const done = await get();
+      c.destroy();
+      expect(done).toMatchObject({ Status: 'COMPLETED', CreateTime: String(Date.UTC(2030, 0, 1)), UpdateTime: String(Date.UTC(2030, 0, 1) + 60_000) });
+      expect(clocked.requests().map((r) => r.time)).toEqual([Date.UTC(2030, 0, 1), Date.UTC(2030, 0, 1) + 59_999, Date.UTC(2030, 0, 1) + 60_000]);
+    } finally {
+      await clocked.stop();
+    }
   });
 
   test('injected 200-with-error: no job is started, the next call is normal', async () => {
