@@ -75,7 +75,7 @@ interface ProbeOptions {
   readonly handlerTimeout?: number;
   readonly frameworkTimeout?: number;
   /** A file asset whose bucket and key the probe reads, with or without read access for the handler. */
-  readonly asset?: { readonly content: string; readonly grant: 'asset' | 'none' | 'wildcard' | 'deny' };
+  readonly asset?: { readonly content: string; readonly grant: 'asset' | 'object' | 'none' | 'wildcard' | 'deny' };
 }
 
 const tmpDirs: string[] = [];
@@ -122,6 +122,9 @@ function synthProbe(options: ProbeOptions = {}): string {
     properties.AssetBucket = asset.s3BucketName;
     properties.AssetKey = asset.s3ObjectKey;
     if (options.asset.grant === 'asset') asset.grantRead(onEvent);
+    if (options.asset.grant === 'object') {
+      onEvent.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${asset.s3BucketName}/${asset.s3ObjectKey}`] }));
+    }
     if (options.asset.grant === 'wildcard') onEvent.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:Get*'], resources: ['arn:aws:s3:::cdk-*-assets-*/*.graphql'] }));
     if (options.asset.grant === 'deny') {
       asset.grantRead(onEvent);
@@ -457,6 +460,18 @@ describe('file assets through the local S3 endpoint', () => {
       expect(cfn!.s3Requests.map((r) => [r.status, r.code])).toEqual([[403, 'AccessDenied']]);
       await cfn!.close();
     }
+  });
+
+  test('an update rollback still reads with the old template\'s policy: CloudFormation deletes dropped resources only after a successful update', async () => {
+    const cloud = standIn();
+    expectStatus(await cloud.deploy(synthProbe({ asset: { content: 'schema one', grant: 'object' } })), 'CREATE_COMPLETE');
+    const result = await cloud.deploy(synthProbe({ asset: { content: 'schema two', grant: 'none' } }));
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    // Create read "one"; the update was denied "two" (the old policy, still there, grants "one" only, the new
+    // template nothing); the rollback read "one" again with the old policy, which the new template drops.
+    expect(cloud.s3Requests.map((r) => r.status)).toEqual([200, 403, 200]);
+    expect(cloud.requests.map((r) => [r.requestType, r.outcome])).toEqual([['Create', 'SUCCESS'], ['Update', 'FAILED'], ['Update', 'SUCCESS']]);
+    expect(probeOf(result).data.Text).toBe('schema one');
   });
 
   test('IAM matching: wildcards, NotAction, conditions taken at their strictest', () => {

@@ -443,7 +443,9 @@ export class LocalCloudFormation {
       ...(requestType === 'Update' ? { OldResourceProperties: oldProps } : {}),
     };
     this.requests.push({ logicalId: state.logicalId, requestType, requestId, event, at: started });
-    const fn = typeof props.ServiceToken === 'string' ? this.lambda.find(asm, props.ServiceToken) : undefined;
+    // The function as it stands now: during an update (and its rollback) it already has the new
+    // template's code and settings; it is rolled back only after the resources that use it.
+    const fn = typeof props.ServiceToken === 'string' ? this.findFunction(props.ServiceToken) ?? this.lambda.find(asm, props.ServiceToken) : undefined;
     if (!fn) return this.finish(state, started, requestId, { ok: false, reason: `ServiceToken ${JSON.stringify(props.ServiceToken)} is not a Lambda function of this stack (the stand-in runs Lambda-backed custom resources only)` });
 
     const controller = new AbortController();
@@ -491,6 +493,8 @@ export class LocalCloudFormation {
 
   private finish(state: ResourceState, started: number, requestId: string, outcome: Outcome): Outcome {
     state.elapsedSeconds = this.since(started);
+    const sent = this.requests.find((r) => r.requestId === requestId);
+    if (sent) Object.assign(sent, { elapsedSeconds: state.elapsedSeconds, outcome: outcome.ok ? 'SUCCESS' : 'FAILED', reason: outcome.ok ? undefined : outcome.reason });
     return outcome.ok ? outcome : { ...outcome, requestId };
   }
 
@@ -588,11 +592,24 @@ export class LocalCloudFormation {
         }
         return undefined;
       },
-      authorize: (principal, action, resourceArn) => {
-        const asm = this.inPlay[0];
-        return evaluate(rolePolicies(asm.template, principal.roleId, this.resolver), action, resourceArn);
-      },
+      authorize: (principal, action, resourceArn) => evaluate(rolePolicies(this.effectiveTemplate(), principal.roleId, this.resolver), action, resourceArn),
     });
+  }
+
+  /**
+   * The resources that exist while an operation runs: during an update (and its rollback) the new
+   * template's resources, plus the old template's that the new one drops (CloudFormation deletes
+   * those only in the cleanup after a successful update).
+   */
+  private effectiveTemplate(): Json {
+    const [current, previous] = this.inPlay;
+    if (!previous) return current?.template ?? { Resources: {} };
+    const dropped = Object.entries<Json>(previous.template.Resources ?? {}).filter(([id]) => !(id in (current.template.Resources ?? {})));
+    return {
+      ...current.template,
+      Parameters: { ...previous.template.Parameters, ...current.template.Parameters },
+      Resources: { ...Object.fromEntries(dropped), ...current.template.Resources },
+    };
   }
 
   // ------------------------------------------------------------------ logs and events

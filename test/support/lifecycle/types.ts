@@ -34,7 +34,11 @@ export interface ResourceState {
   properties?: Props;
   /** The attributes the provider returned. */
   data: Record<string, string>;
-  /** Virtual seconds from CloudFormation's request to the answer it took (or to its timeout), for the last operation on this resource. */
+  /**
+   * Virtual seconds from CloudFormation's request to the answer it took (or to its timeout), for
+   * the last request sent for this resource (after a rollback: the rollback's). Each request's own
+   * is in `LocalCloudFormation.requests`.
+   */
   elapsedSeconds?: number;
 }
 
@@ -57,6 +61,12 @@ export interface SentRequest {
   readonly event: Record<string, any>;
   /** Virtual epoch ms. */
   readonly at: number;
+  /** Once answered (or timed out): virtual seconds from the request to CloudFormation's verdict. */
+  readonly elapsedSeconds?: number;
+  /** Once answered (or timed out): what CloudFormation made of it. */
+  readonly outcome?: 'SUCCESS' | 'FAILED';
+  /** The status reason, for a FAILED outcome. */
+  readonly reason?: string;
 }
 
 /** A body PUT to a request's ResponseURL, as CloudFormation read it. */
