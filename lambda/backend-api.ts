@@ -10,14 +10,16 @@
  * Is-complete cannot remember a job it started (it gets the same input on every poll), so it
  * finds this resource's job with ListBackendJobs on the app and environment, and never starts a
  * second one. The rule:
- * - this resource's job is the earliest UpdateBackendAPI job created at or after `DeferredSince`
- *   less `CLOCK_MARGIN_MS` (1 s, for the clocks of the function and of the service): RUNNING ->
- *   wait; COMPLETED -> done, its times and status as attributes; FAILED -> fail with its error;
+ * - this resource's job is the earliest UpdateBackendAPI job created after `DeferredSince` (on-event's
+ *   own call was refused, so any job of its own is started by a later poll): RUNNING -> wait;
+ *   COMPLETED -> done, its times and status as attributes; FAILED -> fail with its error;
  * - no such job, and a job (any operation) is still running -> wait;
  * - nothing running -> UpdateBackendAPI; once it answers, the next poll finds the job by the list.
- * On-event applies the same rule when the service says another job is pending: if a job created
- * since on-event began is RUNNING, it is the one its own first attempt started (an SDK retry after
- * a timed-out UpdateBackendAPI meets it), and on-event follows it.
+ * On-event looks for a job of its own only when the SDK had to try UpdateBackendAPI more than
+ * once and a retry met the pending-job refusal: the first attempt may have started the job before
+ * its answer was lost. A RUNNING job created since on-event began (less `CLOCK_MARGIN_MS`, 1 s, for
+ * the clocks of the function and of the service) is then that job, and on-event follows it. A
+ * refusal at the first attempt means another job was there first: never adopted.
  *
  * The one ambiguity: an UpdateBackendAPI job that someone else (the Amplify CLI, Studio, another
  * stack) starts on the same app and environment after `DeferredSince`, before this resource has
@@ -42,6 +44,7 @@ import { EventLog, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEven
 import { readSchema, schemaHint } from './schema';
 import {
   CLOCK_MARGIN_MS,
+  CallError,
   JOB_NOT_FOUND_GRACE_MS,
   amplifyAccessHint,
   amplifyBackend,
@@ -195,17 +198,17 @@ function isRunning(job: BackendJobRespObj): boolean {
 }
 
 /**
- * This resource's job: the earliest UpdateBackendAPI job created at or after `since` less the
- * clock margin. A job without a creation time is never taken for it.
+ * This resource's job: the earliest UpdateBackendAPI job created after `after`. A job without a
+ * creation time is never taken for it.
  */
-function ownJob(jobs: BackendJobRespObj[], since: number): BackendJobRespObj | undefined {
+function ownJob(jobs: BackendJobRespObj[], after: number): BackendJobRespObj | undefined {
   return jobs
-    .filter((j) => (j.Operation === undefined || j.Operation === OPERATION) && createdAt(j) >= since - CLOCK_MARGIN_MS)
+    .filter((j) => (j.Operation === undefined || j.Operation === OPERATION) && createdAt(j) > after)
     .sort((a, b) => createdAt(a) - createdAt(b))[0];
 }
 
 /** Every attribute, from a job record. */
-function jobData(p: BackendApiResourceProperties, job: BackendJobRespObj): BackendApiResponseData {
+function jobData(p: BackendApiResourceProperties, job: BackendJobRespObj | GetBackendJobCommandOutput): BackendApiResponseData {
   return {
     AppId: job.AppId ?? p.AppId,
     BackendEnvironmentName: job.BackendEnvironmentName ?? p.BackendEnvironmentName,
@@ -248,11 +251,17 @@ function ended(p: BackendApiResourceProperties, job: BackendJobRespObj | GetBack
  */
 async function runningOwnJob(p: BackendApiResourceProperties, startedAt: number, log: EventLog): Promise<BackendJobRespObj | undefined> {
   try {
-    return ownJob((await listJobs(p, 'RUNNING')).filter(isRunning), startedAt);
+    return ownJob((await listJobs(p, 'RUNNING')).filter(isRunning), startedAt - CLOCK_MARGIN_MS);
   } catch (err) {
     log.note({ listJobsFailed: errorSummary(err) });
     return undefined;
   }
+}
+
+/** How many times the SDK sent the request that ended in `err`. */
+function attempts(err: unknown): number {
+  const raw = err instanceof CallError ? err.raw : err;
+  return (raw as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1;
 }
 
 export async function onEvent(event: Event, log: EventLog): Promise<OnEventResponse<BackendApiResponseData>> {
@@ -272,7 +281,7 @@ export async function onEvent(event: Event, log: EventLog): Promise<OnEventRespo
   } catch (err) {
     const why = retryLater(err, startedAt);
     if (!why) throw err;
-    if (isPendingJob(err)) {
+    if (isPendingJob(err) && attempts(err) > 1) {
       const own = await runningOwnJob(p, startedAt, log);
       if (own) {
         log.note({ outcome: 'following the job this request started', jobId: own.JobId, status: own.Status });
@@ -296,7 +305,15 @@ export async function isComplete(event: Poll, log: EventLog): Promise<Result> {
   if (p.WaitForCompletion === 'false') return { IsComplete: true };
 
   const startedAt = Number(event.StartedAt ?? 0);
-  const jobId = event.Data?.JobId ?? '';
+  return pollJob(p, event.Data?.JobId ?? '', startedAt, log, event.Data?.Operation);
+}
+
+/** A poll after on-event deferred the update: see the rule in the file comment. */
+/**
+ * One poll of the job with GetBackendJob: done with its attributes when COMPLETED, a failure when
+ * FAILED, else wait. `full` gives every attribute (a job found by the list, not started by on-event).
+ */
+async function pollJob(p: BackendApiResourceProperties, jobId: string, startedAt: number, log: EventLog, operation?: string, full = false): Promise<Result> {
   let job: GetBackendJobCommandOutput;
   try {
     job = await amplifyBackend().send(new GetBackendJobCommand({ AppId: p.AppId, BackendEnvironmentName: p.BackendEnvironmentName, JobId: jobId }));
@@ -316,18 +333,16 @@ export async function isComplete(event: Poll, log: EventLog): Promise<Result> {
   }
   log.note({ jobId, status: job.Status });
   if (!ended(p, job, jobId)) return wait(p, startedAt, `the Amplify job ${jobId} is still ${job.Status ?? 'without a status'}`, OWN_JOB_ADVICE);
-  return {
-    IsComplete: true,
-    Data: {
-      Status: job.Status,
-      Operation: job.Operation ?? event.Data?.Operation ?? '',
-      CreateTime: job.CreateTime ?? '',
-      UpdateTime: job.UpdateTime ?? '',
-    },
+  const data = {
+    Status: job.Status,
+    Operation: job.Operation ?? operation ?? '',
+    CreateTime: job.CreateTime ?? '',
+    UpdateTime: job.UpdateTime ?? '',
   };
+  // A job found by the list has no attributes from on-event yet: all of them come from here.
+  return { IsComplete: true, Data: full ? { ...jobData(p, job), ...data } : data };
 }
 
-/** A poll after on-event deferred the update: see the rule in the file comment. */
 async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
   const p = event.ResourceProperties;
   const since = Number(event.DeferredSince);
@@ -350,7 +365,8 @@ async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
     log.note({ jobId: own.JobId, status: own.Status });
     const done = ended(p, own, own.JobId ?? '');
     if (done || p.WaitForCompletion === 'false') return { IsComplete: true, Data: jobData(p, own) };
-    return wait(p, startedAt, `the Amplify job ${own.JobId} is still ${own.Status ?? 'without a status'}`, OWN_JOB_ADVICE);
+    // Still running by the list: follow it as any job is followed, with GetBackendJob.
+    return pollJob(p, own.JobId ?? '', startedAt, log, own.Operation, true);
   }
   const running = jobs.find(isRunning);
   if (running) {

@@ -161,12 +161,12 @@ const loginInput: UpdateBackendConfigCommandInput = {
 };
 const BACKEND_MANAGER_APP_ID = 'd9z8y7x6w5v4u3';
 
-function pendingJobError(): AmplifyBackendServiceException {
+function pendingJobError(attempts = 1): AmplifyBackendServiceException {
   // Not a modelled error: the SDK surfaces it as a generic service exception named after its code.
   return new AmplifyBackendServiceException({
     name: 'ValidationException',
     $fault: 'client',
-    $metadata: { httpStatusCode: 400 },
+    $metadata: { httpStatusCode: 400, attempts },
     message: PENDING_JOB_MESSAGE,
   });
 }
@@ -389,7 +389,8 @@ describe('BackendApiConfig on-event when the update cannot start now', () => {
   });
 
   test('another pending job that its own first attempt started (created since on-event began) is followed, not duplicated', async () => {
-    mock.on(UpdateBackendAPICommand, fullApiInput, true).rejects(pendingJobError());
+    // The SDK's second attempt met the refusal: the first may have started the job.
+    mock.on(UpdateBackendAPICommand, fullApiInput, true).rejects(pendingJobError(2));
     mock.on(ListBackendJobsCommand, listRunningInput, true).resolves({
       $metadata: {},
       Jobs: [{ AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Operation: 'UpdateBackendAPI', Status: 'RUNNING', CreateTime: String(NOW + 200) }],
@@ -401,8 +402,19 @@ describe('BackendApiConfig on-event when the update cannot start now', () => {
     expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
   });
 
+  test('a refusal at the first attempt is never taken for a job of its own, however recent the running job', async () => {
+    mock.on(UpdateBackendAPICommand, fullApiInput, true).rejects(pendingJobError(1));
+    mock.on(ListBackendJobsCommand).resolves({
+      $metadata: {},
+      Jobs: [{ AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Operation: 'UpdateBackendAPI', Status: 'RUNNING', CreateTime: String(NOW + 200) }],
+    });
+
+    await expect(onEvent(apiEvent.create(fullApiProps), lambdaContext())).resolves.toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
+    expect(mock.commandCalls(ListBackendJobsCommand)).toHaveLength(0);
+  });
+
   test('a failed ListBackendJobs after a pending-job answer still defers (the polls list again)', async () => {
-    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError());
+    mock.on(UpdateBackendAPICommand, minimalApiInput, true).rejects(pendingJobError(2));
     mock.on(ListBackendJobsCommand, listRunningInput, true).rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
 
     await expect(onEvent(apiEvent.create(minimalApiProps), lambdaContext())).resolves.toStrictEqual({ PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
