@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { AdminUiLoginConfig, AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, BackendApiConfig, ConflictResolutionStrategy } from '../src';
+import { AdminUiLoginConfig, AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig, ConflictResolutionStrategy } from '../src';
 import { AmplifyBackendEmulator, pendingJobMessage } from './support/emulator';
 import { DeployResult, fakePhysicalId, LocalCloudFormation, LocalCloudFormationOptions } from './support/lifecycle';
 
@@ -46,7 +46,9 @@ function synth(build: (stack: Stack, provider: AmplifyBackendProvider) => void, 
   const app = new App({ outdir });
   const stack = new Stack(app, STACK, { env: { region: 'us-east-1' } });
   const provider = new AmplifyBackendProvider(stack, 'Provider', {
+    // Polls every second fit CloudFormation's hour with a 10-minute total timeout.
     queryInterval: Duration.seconds(1),
+    totalTimeout: Duration.minutes(10),
     ...providerProps,
   });
   build(stack, provider);
@@ -85,7 +87,7 @@ describe('every auth mode and conflict strategy reaches the service in its wire 
         provider,
         apiName: 'blog',
         service: 'AppSync',
-        transformSchema: 'type Post @model { id: ID! }',
+        transformSchema: ApiSchema.fromString('type Post @model { id: ID! }'),
         defaultAuthType: ApiAuth.apiKey({ description: 'public', expiration: Duration.days(30) }),
         conflictResolution: ConflictResolutionStrategy.AUTOMERGE,
       });
@@ -129,15 +131,16 @@ describe('every auth mode and conflict strategy reaches the service in its wire 
     expect(byEnv.staging.path).toBe(`/backend/${APP}/api/staging`);
     expect(byEnv.staging.body).toEqual({
       resourceName: 'blogapi',
+      // apiName is checked against the live API, never sent: the service cannot rename an API.
       resourceConfig: {
-        apiName: 'blog',
         service: 'AppSync',
         transformSchema: 'type Post @model { id: ID! }',
         defaultAuthType: { mode: 'API_KEY', settings: { description: 'public', expirationTime: 30 } },
+        additionalAuthTypes: [],
         conflictResolution: { resolutionStrategy: 'AUTOMERGE' },
       },
     });
-    expect(byEnv.prod.body.resourceConfig).toEqual({ defaultAuthType: { mode: 'AWS_IAM' }, conflictResolution: { resolutionStrategy: 'LAMBDA' } });
+    expect(byEnv.prod.body.resourceConfig).toEqual({ defaultAuthType: { mode: 'AWS_IAM' }, additionalAuthTypes: [], conflictResolution: { resolutionStrategy: 'LAMBDA' } });
     const fakePoolId = byEnv.dev.body.resourceConfig.defaultAuthType.settings.cognitoUserPoolId;
     expect(fakePoolId).toMatch(/^us-east-1_[0-9A-Za-z]+$/);
     expect(fakePhysicalId(poolId, 'AWS::Cognito::UserPool', 'us-east-1')).toBe(fakePoolId);
@@ -193,7 +196,7 @@ test('tokens are resolved at deploy time (parameters), and checked by the handle
   });
   const ok = await cloudFormation({ parameters: { AppId: OTHER_APP, Env: 'prod', KeyDays: '90' } }).deploy(cdkOut);
   expectOk(ok, 'CREATE_COMPLETE');
-  expect(bodies('UpdateBackendAPI')).toEqual([{ resourceName: 'shopapi', resourceConfig: { defaultAuthType: { mode: 'API_KEY', settings: { expirationTime: 90 } } } }]);
+  expect(bodies('UpdateBackendAPI')).toEqual([{ resourceName: 'shopapi', resourceConfig: { defaultAuthType: { mode: 'API_KEY', settings: { expirationTime: 90 } }, additionalAuthTypes: [] } }]);
   expect(emulator.requests('UpdateBackendAPI')[0].labels).toEqual({ AppId: OTHER_APP, BackendEnvironmentName: 'prod' });
 
   emulator.clearRequests();
@@ -231,7 +234,7 @@ test('changing the resource name replaces the resource; the old one is deleted w
 
 test('changing the app ID replaces the resource and calls the new app', async () => {
   const build = (appId: string) => synth((stack, provider) => {
-    new BackendApiConfig(stack, 'Api', { appId, backendEnvironmentName: 'prod', resourceName: 'blogapi', provider, apiName: 'b' });
+    new BackendApiConfig(stack, 'Api', { appId, backendEnvironmentName: 'prod', resourceName: 'blogapi', provider, defaultAuthType: ApiAuth.iam() });
   });
   const cfn = cloudFormation();
   expectOk(await cfn.deploy(build(APP)), 'CREATE_COMPLETE');
@@ -271,23 +274,23 @@ test('two constructs on one app and environment run one after the other, without
   expect(emulator.requests().filter((r) => r.errorType === 'ValidationException')).toHaveLength(0);
 });
 
-test('a job started elsewhere (the Amplify CLI) is waited out, then the update goes through', async () => {
+test('a job started elsewhere (the Amplify CLI) is waited out on is-complete\'s polls, then the update goes through, once', async () => {
   const cdkOut = synth((stack, provider) => {
-    new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'prod', resourceName: 'blogapi', provider, apiName: 'after-cli' });
+    new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'prod', resourceName: 'blogapi', provider, defaultAuthType: ApiAuth.iam() });
   });
   const external = emulator.startExternalJob(APP, 'prod');
   const deploying = cloudFormation().deploy(cdkOut);
-  // The CLI's job ends only once the handler has been told, at least twice, that it is pending.
-  while (emulator.requests('UpdateBackendAPI').filter((r) => r.errorType === 'ValidationException').length < 2) {
+  // The CLI's job ends only once is-complete has found it still running on a few polls.
+  while (emulator.requests('ListBackendJobs').length < 3) {
     await new Promise((r) => setTimeout(r, 5));
   }
   emulator.completeJob(external.jobId);
   const result = await deploying;
   expectOk(result, 'CREATE_COMPLETE');
   const updates = emulator.requests('UpdateBackendAPI');
-  expect(updates.length).toBeGreaterThan(2);
-  expect(updates.slice(0, -1).every((r) => r.errorType === 'ValidationException' && (r.response as any).message === pendingJobMessage(APP, 'prod'))).toBe(true);
-  expect(updates[updates.length - 1].status).toBe(200);
+  // Rejected once by on-event, then sent once by is-complete when nothing ran any more.
+  expect(updates.map((r) => r.errorType ?? r.status)).toEqual(['ValidationException', 200]);
+  expect((updates[0].response as any).message).toBe(pendingJobMessage(APP, 'prod'));
   expect(emulator.getJob(external.jobId)?.status).toBe('COMPLETED');
   expect(emulator.jobs({ appId: APP, backendEnvironmentName: 'prod' }).map((j) => [j.source, j.status])).toEqual([['external', 'COMPLETED'], ['http', 'COMPLETED']]);
 });
@@ -311,7 +314,7 @@ test('throttling and 504s are retried to success', async () => {
 test('a FAILED job fails the resource with the job\'s own message; the rollback delete makes no call', async () => {
   emulator.failNextJob('Schema validation failed: Unknown type Comment');
   const cdkOut = synth((stack, provider) => {
-    new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, transformSchema: 'type Post @model { c: Comment }' });
+    new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, transformSchema: ApiSchema.fromString('type Post @model { c: Comment }') });
   });
   const result = await cloudFormation().deploy(cdkOut);
   expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -382,18 +385,17 @@ test('the handler logs neither the properties nor a pre-signed URL', async () =>
 });
 
 test('a failed update rolls back: the old settings are sent again and the stack ends UPDATE_ROLLBACK_COMPLETE', async () => {
-  const build = (apiName: string) => synth((stack, provider) => {
-    new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, apiName });
+  const build = (strategy: ConflictResolutionStrategy) => synth((stack, provider) => {
+    new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, conflictResolution: strategy });
   });
   const cfn = cloudFormation();
-  expectOk(await cfn.deploy(build('v1')), 'CREATE_COMPLETE');
+  expectOk(await cfn.deploy(build(ConflictResolutionStrategy.AUTOMERGE)), 'CREATE_COMPLETE');
   emulator.failNextJob('Deployment of the API failed');
-  const result = await cfn.deploy(build('v2'));
+  const result = await cfn.deploy(build(ConflictResolutionStrategy.LAMBDA));
   expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   expect(result.reason).toMatch(/FAILED: Deployment of the API failed/);
-  expect(bodies('UpdateBackendAPI').map((b) => b.resourceConfig.apiName)).toEqual(['v1', 'v2', 'v1']);
+  expect(bodies('UpdateBackendAPI').map((b) => b.resourceConfig.conflictResolution.resolutionStrategy)).toEqual(['AUTOMERGE', 'LAMBDA', 'AUTOMERGE']);
   expect(emulator.jobs({ appId: APP }).map((j) => j.status)).toEqual(['COMPLETED', 'FAILED', 'COMPLETED']);
-  // The service never renames an API on update: the stored name is still the seeded one.
-  expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.apiName).toBe('blog');
-  expect(Object.values(cfn.resources)[0].properties?.ResourceConfig).toEqual({ ApiName: 'v1' });
+  expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.conflictResolution).toEqual({ resolutionStrategy: 'AUTOMERGE' });
+  expect(Object.values(cfn.resources)[0].properties?.ResourceConfig).toEqual({ ConflictResolution: { ResolutionStrategy: 'AUTOMERGE' } });
 });

@@ -1,0 +1,207 @@
+/**
+ * End to end through the strict stand-in (test/support/lifecycle.ts: CloudFormation's and the
+ * Provider framework's limits, on a virtual clock): the settings that decide whether a deployed
+ * stack can ever get stuck. Timeouts that fit CloudFormation's hour, schemas of any size, a
+ * provider whose ServiceToken never changes, and settings that never diverge silently.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig, BackendApiConfigProps, ConflictResolutionStrategy } from '../src';
+import { AmplifyBackendEmulator } from './support/emulator';
+import { DeployResult, LocalCloudFormation, SERVICE_TOKEN_CHANGED_MESSAGE, VirtualClock } from './support/lifecycle';
+
+const APP = 'd1e2e3e4e5e6e7';
+const STACK = 'Lifecycle';
+const API = { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi' };
+
+let emulator: AmplifyBackendEmulator;
+let clock: VirtualClock;
+const dirs: string[] = [];
+const stacks: LocalCloudFormation[] = [];
+
+beforeAll(async () => {
+  emulator = await AmplifyBackendEmulator.start({ now: () => clock.now() });
+});
+afterEach(async () => {
+  await Promise.all(stacks.splice(0).map((s) => s.close()));
+});
+afterAll(async () => {
+  await emulator.stop();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+beforeEach(() => {
+  clock = new VirtualClock({ realPauseMs: 1 });
+  emulator.reset();
+  emulator.addApp(APP, { environments: { staging: { apis: { blogapi: { apiName: 'blog' } } } } });
+});
+
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Synthesizes one stack; `configure` gives the default provider settings, `build` adds the constructs. */
+function synth(build: (stack: Stack) => void, configure?: AmplifyBackendProviderProps): string {
+  const outdir = tempDir('e2e-lifecycle-');
+  const app = new App({ outdir });
+  const stack = new Stack(app, STACK, { env: { account: '123456789012', region: 'us-east-1' } });
+  if (configure) AmplifyBackendProvider.configure(stack, configure);
+  build(stack);
+  app.synth();
+  return outdir;
+}
+
+function api(props: Partial<BackendApiConfigProps> = {}, configure?: AmplifyBackendProviderProps): string {
+  return synth((stack) => new BackendApiConfig(stack, 'Api', { ...API, ...props }), configure);
+}
+
+function cloudFormation(): LocalCloudFormation {
+  const cfn = new LocalCloudFormation({ stackName: STACK, endpoint: emulator.endpoint, clock });
+  stacks.push(cfn);
+  return cfn;
+}
+
+/** The Create request CloudFormation sent, with how long its answer took. */
+function createRequest(cfn: LocalCloudFormation) {
+  const create = cfn.requests.find((r) => r.requestType === 'Create');
+  if (!create) throw new Error('no Create request was sent');
+  return create;
+}
+
+function expectOk(result: DeployResult, status: string): void {
+  expect({ status: result.status, reason: result.reason }).toEqual({ status, reason: undefined });
+}
+
+/** A schema of about `bytes` bytes: many @model types. */
+function schemaOf(bytes: number, tag: string): string {
+  const types: string[] = [];
+  for (let i = 0, length = 0; length < bytes; i++) {
+    const type = `type ${tag}${i} @model { id: ID! title: String! body: String }\n`;
+    types.push(type);
+    length += type.length;
+  }
+  return types.join('');
+}
+
+function schemaFile(text: string): string {
+  const file = path.join(tempDir('schema-'), 'schema.graphql');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('timeouts that fit CloudFormation\'s hour', () => {
+  test('a job that never ends fails the resource with the framework\'s own answer before CloudFormation gives up, and the stack rolls back cleanly', async () => {
+    emulator.setManualJobCompletion(true);
+    const cfn = cloudFormation();
+    const result = await cfn.deploy(api({ defaultAuthType: ApiAuth.iam() }));
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    // The framework's answer, not CloudFormation's "did not receive a response".
+    expect(result.reason).toMatch(/^Api[0-9A-F]{8}: Received response status \[FAILED\] from custom resource\. Message returned: Operation timed out/);
+    // Answered within the ServiceTimeout the provider set (3,380 s), after the 50-minute total timeout.
+    const create = createRequest(cfn);
+    expect(create.elapsedSeconds).toBeGreaterThanOrEqual(3000);
+    expect(create.elapsedSeconds).toBeLessThan(3380);
+    // One job only, however many polls.
+    expect(emulator.requests('UpdateBackendAPI')).toHaveLength(1);
+  });
+
+  test('a waiting stack gets its answer within a shorter ServiceTimeout when the provider is set to wait less', async () => {
+    emulator.setManualJobCompletion(true);
+    const cfn = cloudFormation();
+    const result = await cfn.deploy(api({ defaultAuthType: ApiAuth.iam() }, { totalTimeout: Duration.minutes(10) }));
+    expect(result.reason).toMatch(/Message returned: Operation timed out/);
+    const create = createRequest(cfn);
+    expect(create.elapsedSeconds).toBeGreaterThanOrEqual(600);
+    // ServiceTimeout: 120 s + 600 s + 40 polls x 1 s + 60 s.
+    expect(create.elapsedSeconds).toBeLessThan(820);
+  });
+});
+
+describe('large GraphQL schemas', () => {
+  test('a 1 MB schema file goes through Create, Update and an update rollback; the handler reads it from S3 with the role\'s grant', async () => {
+    const first = schemaOf(1024 * 1024, 'First');
+    const second = schemaOf(1024 * 1024, 'Second');
+    const cfn = cloudFormation();
+
+    expectOk(await cfn.deploy(api({ transformSchema: ApiSchema.fromFile(schemaFile(first)) })), 'CREATE_COMPLETE');
+    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBe(first);
+
+    expectOk(await cfn.deploy(api({ transformSchema: ApiSchema.fromFile(schemaFile(second)) })), 'UPDATE_COMPLETE');
+    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBe(second);
+
+    // The next update's job fails: the rollback sends the 1 MB schema before it again.
+    emulator.failNextJob('Schema validation failed: Unknown type Third0');
+    const failed = await cfn.deploy(api({ transformSchema: ApiSchema.fromFile(schemaFile(schemaOf(1024 * 1024, 'Third'))) }));
+    expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(failed.reason).toMatch(/FAILED: Schema validation failed: Unknown type Third0/);
+    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBe(second);
+    const sent = emulator.requests('UpdateBackendAPI').map((r) => (r.body as any).resourceConfig.transformSchema.slice(0, 12));
+    expect(sent).toEqual(['type First0 ', 'type Second0', 'type Third0 ', 'type Second0']);
+    // Every read was an allowed GetObject of a schema asset.
+    expect(cfn.s3Requests.length).toBeGreaterThanOrEqual(4);
+    for (const r of cfn.s3Requests) expect(r.status).toBe(200);
+  });
+
+  test('a 130 KB schema given as a string is shipped as an asset too, so every update (and its rollback) fits the Step Functions input', async () => {
+    const cfn = cloudFormation();
+    expectOk(await cfn.deploy(api({ transformSchema: ApiSchema.fromString(schemaOf(130 * 1024, 'A')) })), 'CREATE_COMPLETE');
+    expectOk(await cfn.deploy(api({ transformSchema: ApiSchema.fromString(schemaOf(130 * 1024, 'B')) })), 'UPDATE_COMPLETE');
+    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema?.startsWith('type B0 ')).toBe(true);
+  });
+});
+
+describe('a provider whose ServiceToken never changes', () => {
+  test('creating a provider with `new` on a deployed stack changes every ServiceToken, which CloudFormation refuses', async () => {
+    const cfn = cloudFormation();
+    expectOk(await cfn.deploy(api({ defaultAuthType: ApiAuth.iam() })), 'CREATE_COMPLETE');
+    const moved = synth((stack) => {
+      const provider = new AmplifyBackendProvider(stack, 'Provider', { memorySize: 512 });
+      new BackendApiConfig(stack, 'Api', { ...API, defaultAuthType: ApiAuth.iam(), provider });
+    });
+    const result = await cfn.deploy(moved);
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(result.reason).toContain(SERVICE_TOKEN_CHANGED_MESSAGE);
+  });
+
+  test('configure() keeps the ServiceToken: the same change deploys', async () => {
+    const cfn = cloudFormation();
+    expectOk(await cfn.deploy(api({ defaultAuthType: ApiAuth.iam() })), 'CREATE_COMPLETE');
+    expectOk(await cfn.deploy(api({ defaultAuthType: ApiAuth.iam(), conflictResolution: ConflictResolutionStrategy.AUTOMERGE }, { memorySize: 512 })), 'UPDATE_COMPLETE');
+    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.conflictResolution).toEqual({ resolutionStrategy: 'AUTOMERGE' });
+  });
+});
+
+describe('settings never diverge silently', () => {
+  test('setting only defaultAuthType leaves exactly that mode: the API\'s old additional modes are removed', async () => {
+    emulator.setApiConfig(APP, 'staging', 'blogapi', {
+      apiName: 'blog',
+      defaultAuthType: { mode: 'API_KEY' },
+      additionalAuthTypes: [{ mode: 'AWS_IAM' }, { mode: 'OPENID_CONNECT', settings: { openIDProviderName: 'Old', openIDIssueURL: 'https://old.example.com/' } }],
+      conflictResolution: { resolutionStrategy: 'AUTOMERGE' },
+    });
+    expectOk(await cloudFormation().deploy(api({ defaultAuthType: ApiAuth.iam() })), 'CREATE_COMPLETE');
+    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')).toEqual({
+      apiName: 'blog',
+      defaultAuthType: { mode: 'AWS_IAM' },
+      additionalAuthTypes: [],
+      // Left out, so kept.
+      conflictResolution: { resolutionStrategy: 'AUTOMERGE' },
+    });
+  });
+
+  test('an apiName other than the API\'s fails before any job, saying the service cannot rename an API', async () => {
+    const result = await cloudFormation().deploy(api({ apiName: 'weblog', defaultAuthType: ApiAuth.iam() }));
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.reason).toMatch(/invalid apiName \(got "weblog"\): the service cannot rename an API; .* is named "blog"; set apiName to "blog" or leave it out/);
+    expect(emulator.requests('UpdateBackendAPI')).toHaveLength(0);
+  });
+
+  test('the API\'s own apiName passes the check and is not sent', async () => {
+    expectOk(await cloudFormation().deploy(api({ apiName: 'blog', defaultAuthType: ApiAuth.iam() })), 'CREATE_COMPLETE');
+    expect((emulator.lastRequest('UpdateBackendAPI')!.body as any).resourceConfig.apiName).toBeUndefined();
+  });
+});
+
