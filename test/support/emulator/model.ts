@@ -2,7 +2,7 @@
  * Wire-level model of the AmplifyBackend (Amplify Admin UI) API, as far as the emulator needs it.
  *
  * Hand-transcribed from the Smithy model `com.amazonaws.amplifybackend` 2020-08-11
- * (https://github.com/aws/api-models-aws/blob/main/models/amplifybackend/service/2020-08-11/amplifybackend-2020-08-11.json,
+ * (https://github.com/aws/api-models-aws/blob/main/amplifybackend/service/2020-08-11/amplifybackend-2020-08-11.json,
  * also in aws/aws-sdk-js-v3 `codegen/sdk-codegen/aws-models/amplifybackend.json`): operation names, HTTP bindings
  * (`smithy.api#http`), body member names (`smithy.api#jsonName`), `smithy.api#required`,
  * enums and ranges. Everything here is in WIRE form (the JSON the real SDK sends), never in the
