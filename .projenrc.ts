@@ -140,6 +140,10 @@ const bench = project.addTask('bench', {
 bench.spawn(project.bundler.bundleTask);
 bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 
+// Publish exactly what users need, whatever else sits in the build folder: the compiled library,
+// its jsii assembly, the bundled handler and CLI, the API reference and the docs the README links.
+// npm adds package.json, README.md and LICENSE itself. test/package-contents.test.ts checks it.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '.jsii', 'assets/', 'API.md', 'docs/']);
 project.npmignore?.exclude('/examples/', '/bench/', '/lambda/', '/cli/', '/.ci/', '/tsconfig.dev.json', '/rosetta/', '/BENCHMARKS.md');
 
 // unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) names platform bindings that the
