@@ -49,6 +49,14 @@ export interface AdminUiLoginConfigProps {
  * Deleting it makes no call: the Admin UI keeps its last login settings.
  *
  * Physical ID: `<appId>`; changing the app replaces the resource.
+ *
+ * @example
+ * const pool = new cognito.UserPool(this, 'AdminUsers');
+ * new AdminUiLoginConfig(this, 'AdminUiLogin', {
+ *   appId: 'd1a2b3c4d5e6f7',
+ *   userPool: pool,
+ *   userPoolClient: pool.addClient('AdminUiClient'),
+ * });
  */
 export class AdminUiLoginConfig extends Construct {
   /** The app ID of the Admin UI's backend manager, as the service returned it. */

@@ -33,10 +33,10 @@ export interface ApiKeyAuthOptions {
 export interface OpenIdConnectAuthOptions {
   /** Name of the OpenID Connect provider, e.g. "Auth0". */
   readonly providerName: string;
-  /** Issuer URL of the provider; an absolute https:// URL. */
+  /** Issuer URL of the provider, an absolute https:// URL as its tokens' "iss" claim has it. */
   readonly issuerUrl: string;
   /**
-   * Client ID of the application at the provider; tokens for other clients are refused.
+   * Client ID of the application at the provider. Tokens for other clients are refused.
    * @default - tokens for any client ID are accepted
    */
   readonly clientId?: string;
@@ -58,6 +58,9 @@ export interface OpenIdConnectAuthOptions {
 export class ApiAuth {
   /**
    * API key auth.
+   *
+   * @example
+   * const auth = ApiAuth.apiKey({ description: 'public read', expiration: Duration.days(30) });
    */
   public static apiKey(options: ApiKeyAuthOptions = {}): ApiAuth {
     return new ApiAuth(ApiAuthMode.API_KEY, {
@@ -68,6 +71,9 @@ export class ApiAuth {
 
   /**
    * IAM auth.
+   *
+   * @example
+   * const auth = ApiAuth.iam();
    */
   public static iam(): ApiAuth {
     return new ApiAuth(ApiAuthMode.AWS_IAM, {});
@@ -75,6 +81,9 @@ export class ApiAuth {
 
   /**
    * Cognito user pool auth.
+   *
+   * @example
+   * const auth = ApiAuth.userPool(cognito.UserPool.fromUserPoolId(this, 'Pool', 'us-east-1_AbCdEf123'));
    * @param userPool the user pool whose tokens the API accepts
    */
   public static userPool(userPool: cognito.IUserPool): ApiAuth {
@@ -83,6 +92,14 @@ export class ApiAuth {
 
   /**
    * OpenID Connect auth.
+   *
+   * @example
+   * const auth = ApiAuth.openIdConnect({
+   *   providerName: 'Auth0',
+   *   issuerUrl: 'https://example.auth0.com/',
+   *   clientId: 'blog-web',
+   *   authTtl: Duration.hours(1),
+   * });
    */
   public static openIdConnect(options: OpenIdConnectAuthOptions): ApiAuth {
     return new ApiAuth(ApiAuthMode.OPENID_CONNECT, {

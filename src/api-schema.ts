@@ -40,6 +40,14 @@ export interface ApiSchemaConfig {
  * appsync `SchemaFile`: from a file (shipped as a CDK asset and read by the handler with read
  * access to that object only) or from a string (inline up to 32 KiB, else shipped as a file
  * asset too). Any size up to 8 MiB deploys; more fails `cdk synth`.
+ *
+ * @example
+ * new BackendApiConfig(this, 'Api', {
+ *   appId: 'd1a2b3c4d5e6f7',
+ *   backendEnvironmentName: 'dev',
+ *   resourceName: 'blogapi',
+ *   transformSchema: ApiSchema.fromFile('amplify/backend/api/blogapi/schema.graphql'),
+ * });
  */
 export abstract class ApiSchema {
   /**

@@ -51,7 +51,7 @@ export interface BackendApiConfigProps {
    */
   readonly defaultAuthType?: ApiAuth;
   /**
-   * Further auth modes, each mode at most once and never the default's; needs `defaultAuthType`.
+   * Further auth modes, each at most once and never the default's mode. Needs `defaultAuthType`.
    * @default - none when `defaultAuthType` is set (the API's other additional modes are removed); else the API keeps its auth modes
    */
   readonly additionalAuthTypes?: ApiAuth[];
@@ -85,6 +85,17 @@ export interface BackendApiConfigProps {
  *
  * Physical ID: `<appId>/<backendEnvironmentName>/<resourceName>`; changing one of these replaces
  * the resource.
+ *
+ * @example
+ * const pool = cognito.UserPool.fromUserPoolId(this, 'Pool', 'us-east-1_AbCdEf123');
+ * new BackendApiConfig(this, 'StagingApi', {
+ *   appId: 'd1a2b3c4d5e6f7',
+ *   backendEnvironmentName: 'staging',
+ *   resourceName: 'blogapi',
+ *   defaultAuthType: ApiAuth.userPool(pool),
+ *   additionalAuthTypes: [ApiAuth.apiKey({ expiration: Duration.days(30) }), ApiAuth.iam()],
+ *   conflictResolution: ConflictResolutionStrategy.AUTOMERGE,
+ * });
  */
 export class BackendApiConfig extends Construct {
   /** ID of the Amplify job UpdateBackendAPI started. */

@@ -66,7 +66,7 @@ export interface AmplifyBackendProviderProps {
    */
   readonly role?: iam.IRole;
   /**
-   * VPC for the handler and framework functions; it needs a route to the AmplifyBackend endpoint.
+   * VPC for the handler and framework functions. It needs a route to the AmplifyBackend endpoint.
    * @default - not in a VPC
    */
   readonly vpc?: ec2.IVpc;
@@ -128,6 +128,12 @@ const HANDLER_ASSET = path.join(__dirname, '..', 'assets', 'lambda', 'index');
  * provider, `AmplifyBackendProvider.of(scope)`; set its timeouts, logs, VPC or role with
  * `AmplifyBackendProvider.configure(scope, props)`, which keeps the construct ID, and so the
  * ServiceToken, that deployed stacks already use.
+ *
+ * @example
+ * AmplifyBackendProvider.configure(this, {
+ *   totalTimeout: Duration.minutes(30),
+ *   logRetention: logs.RetentionDays.ONE_MONTH,
+ * });
  */
 export class AmplifyBackendProvider extends Construct {
   /**
