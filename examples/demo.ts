@@ -11,21 +11,26 @@ import * as os from 'os';
 import * as path from 'path';
 import { createExampleApp, EXAMPLE_APP_ID, EXAMPLE_STACK } from './app';
 import { AmplifyBackendEmulator, RecordedRequest } from '../test/support/emulator';
-import { LocalCloudFormation, StackEvent, DeployResult, VirtualClock } from '../test/support/lifecycle';
+import { LocalCloudFormation, StackEvent, DeployResult, VirtualClock, realNow } from '../test/support/lifecycle';
 
 /** Amplify jobs take this long on the virtual clock, which the emulator and the stand-in share. */
 const JOB_SECONDS = 45;
 /** Real time each of the waiter's waits (15 s on the virtual clock) takes, so the demo can be followed. */
 const POLL_MS = 150;
 
-function synth(revision: number): string {
+/** The cloud assemblies the demo wrote; removed when it ends. */
+const outdirs: string[] = [];
+
+function synth(revision: number, appId?: string): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `amplify-backend-demo-r${revision}-`));
-  createExampleApp({ outdir, revision }).synth();
+  outdirs.push(outdir);
+  createExampleApp({ outdir, revision, appId }).synth();
   return outdir;
 }
 
-const started = Date.now();
-const virtual = new VirtualClock({ realPauseMs: POLL_MS });
+const started = realNow();
+// The emulator runs on this clock, so the handler does too, as a function and the service share time in AWS.
+const virtual = new VirtualClock({ realPauseMs: POLL_MS, functionsReadIt: true });
 const virtualStart = virtual.now();
 /** Time since the demo started, on the virtual clock (the deployed stack's time). */
 const clock = () => `${((virtual.now() - virtualStart) / 1000).toFixed(1).padStart(6)}s`;
@@ -114,6 +119,15 @@ async function main(): Promise<number> {
       ['create (revision 1)', async () => cfn.deploy(synth(1)), 'CREATE_COMPLETE'],
       ['update (revision 2: API key 90 days, optimistic concurrency on staging)', async () => cfn.deploy(synth(2)), 'UPDATE_COMPLETE'],
       ['delete', async () => cfn.destroy(), 'DELETE_COMPLETE'],
+      ['FAILURE STORY 1: the Amplify job FAILS (the service rejects the schema); CloudFormation rolls the stack back', async () => {
+        emulator.failNextJob('Schema validation failed: Unknown type "Comment" in type Post');
+        return cfn.deploy(synth(1));
+      }, 'ROLLBACK_COMPLETE'],
+      ['FAILURE STORY 2: another job (started by the Amplify CLI) is pending on staging; the deployment waits for it, then applies', async () => {
+        const cli = emulator.startExternalJob(EXAMPLE_APP_ID, 'staging', { durationMs: 40_000 });
+        console.log(`  (the Amplify CLI's job ${cli.jobId} is RUNNING on staging for another 40 s)`);
+        return cfn.deploy(synth(1));
+      }, 'CREATE_COMPLETE'],
     ];
     for (const [title, run, expected] of steps) {
       console.log(`\n== ${title}`);
@@ -127,6 +141,14 @@ async function main(): Promise<number> {
       if (result.status !== expected) failures.push(`${title}: ${result.status} (${result.reason ?? 'no reason'}), expected ${expected}`);
     }
 
+    console.log('\n== FAILURE STORY 3: a mistake in the app fails `cdk synth`, before anything is deployed');
+    try {
+      synth(1, 'my-blog-app');
+      failures.push('story 3: an app ID that is not one synthesized');
+    } catch (err) {
+      console.log(`  ${(err as Error).message.split('\n').join('\n  ')}`);
+    }
+
     const staging = emulator.getApiConfig(EXAMPLE_APP_ID, 'staging', 'blogapi');
     console.log('\nThe staging API as the emulator now stores it:');
     console.log(JSON.stringify(staging, null, 2).replace(/^/gm, '  '));
@@ -134,12 +156,14 @@ async function main(): Promise<number> {
     await cfn.close();
   } finally {
     await emulator.stop();
+    for (const d of outdirs) fs.rmSync(d, { recursive: true, force: true });
   }
   if (failures.length) {
     console.error(`\nDEMO FAILED:\n  ${failures.join('\n  ')}`);
     return 1;
   }
-  console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)}s (${clock().trim()} on the virtual clock): create, update and delete all completed.`);
+  console.log(`\nDemo finished in ${((realNow() - started) / 1000).toFixed(1)}s (${clock().trim()} on the virtual clock): create, update and delete completed, and each failure story ended as it should.`);
+  console.log('Edit examples/app.ts (the stack) or examples/demo.ts (the stories) and run `npx projen demo` again.');
   return 0;
 }
 

@@ -12,6 +12,9 @@
  * jobs age on the same clock.
  */
 
+/** Real time, whatever `Date.now` reads while functions run on the virtual clock. */
+export const realNow: () => number = Date.now.bind(Date);
+
 export interface VirtualClockOptions {
   /** The clock's reading when it is made, epoch ms. @default Date.now() */
   readonly start?: number;
@@ -20,6 +23,13 @@ export interface VirtualClockOptions {
    * another process gets a turn. @default 0
    */
   readonly realPauseMs?: number;
+  /**
+   * Whether the functions the stand-in runs read this clock through `Date.now()`, as in AWS,
+   * where a function and the service share one time. Set it when the AmplifyBackend emulator runs
+   * on this clock too: the handler compares its own times with the service's job times.
+   * @default false
+   */
+  readonly functionsReadIt?: boolean;
 }
 
 interface Sleeper {
@@ -39,16 +49,32 @@ export class VirtualClock {
   private seq = 0;
   private checkTimer?: NodeJS.Timeout;
   private readonly realPauseMs: number;
+  private readonly functionsReadIt: boolean;
+  private dateNowReaders = 0;
 
   constructor(options: VirtualClockOptions = {}) {
-    this.offset = (options.start ?? Date.now()) - Date.now();
+    this.offset = (options.start ?? realNow()) - realNow();
     this.realPauseMs = options.realPauseMs ?? 0;
-    this.now = () => Date.now() + this.offset;
+    this.functionsReadIt = options.functionsReadIt ?? false;
+    this.now = () => realNow() + this.offset;
   }
 
   /** Total virtual time skipped so far (ms): what the stand-in did not wait for real. */
   get skippedMs(): number {
     return this.offset;
+  }
+
+  /**
+   * Runs a function's code; with `functionsReadIt`, `Date.now()` reads this clock meanwhile.
+   */
+  async asFunctionTime<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.functionsReadIt) return fn();
+    if (this.dateNowReaders++ === 0) Date.now = this.now;
+    try {
+      return await fn();
+    } finally {
+      if (--this.dateNowReaders === 0) Date.now = realNow;
+    }
   }
 
   /**
@@ -67,7 +93,7 @@ export class VirtualClock {
       };
       const sleeper: Sleeper = {
         wakeAt: this.now() + ms,
-        eligibleAt: Date.now() + Math.min(ms, this.realPauseMs),
+        eligibleAt: realNow() + Math.min(ms, this.realPauseMs),
         seq: ++this.seq,
         wake: () => {
           done();
@@ -114,7 +140,7 @@ export class VirtualClock {
   private scheduleCheck(): void {
     if (this.checkTimer) return;
     const earliest = this.earliest();
-    const delay = earliest ? Math.max(0, earliest.eligibleAt - Date.now()) : 0;
+    const delay = earliest ? Math.max(0, earliest.eligibleAt - realNow()) : 0;
     this.checkTimer = setTimeout(() => {
       this.checkTimer = undefined;
       this.check();
@@ -128,7 +154,7 @@ export class VirtualClock {
     if (this.wakeDue()) return;
     const earliest = this.earliest();
     if (!earliest || this.busyCount > 0) return;
-    if (earliest.eligibleAt > Date.now()) {
+    if (earliest.eligibleAt > realNow()) {
       this.scheduleCheck();
       return;
     }

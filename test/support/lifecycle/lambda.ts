@@ -26,7 +26,7 @@ import * as https from 'https';
 import { createRequire } from 'module';
 import * as path from 'path';
 import * as util from 'util';
-import { VirtualClock } from './clock';
+import { realNow, VirtualClock } from './clock';
 import { Assembly, Json, Resolver } from './template';
 
 /** The Lambda quota on a function's timeout, in seconds. */
@@ -269,10 +269,10 @@ export class LambdaService {
 
   /** Invoke with InvocationType RequestResponse: runs the handler and answers as the Invoke API does. */
   async invoke(fn: LambdaFunction, payload: string): Promise<InvokeResult> {
-    return this.platform.clock.busy(async () => {
+    return this.platform.clock.busy(() => this.platform.clock.asFunctionTime(async () => {
       const container = this.container(fn);
       const requestId = randomUUID();
-      const deadline = Date.now() + fn.timeoutSeconds * 1000;
+      const deadline = realNow() + fn.timeoutSeconds * 1000;
       let timer: NodeJS.Timeout | undefined;
       try {
         const handler = container.handlerFunction();
@@ -286,7 +286,7 @@ export class LambdaService {
           logGroupName: `/aws/lambda/${fn.name}`,
           logStreamName: `${new Date(this.platform.clock.now()).toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${requestId.replace(/-/g, '')}`,
           callbackWaitsForEmptyEventLoop: true,
-          getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+          getRemainingTimeInMillis: () => Math.max(0, deadline - realNow()),
         };
         // The handler starts on a fresh turn of the event loop, as in its own runtime process:
         // its error traces hold its own frames, not the stand-in's callers.
@@ -316,7 +316,7 @@ export class LambdaService {
         clearTimeout(timer);
         container.inUse = false;
       }
-    });
+    }));
   }
 
   /**
