@@ -9,11 +9,10 @@ import { Comparison, Row, compare } from './compare';
 import { CliError } from './errors';
 import { ResolveContext, Unresolved, findUnresolved, resolveValue } from './resolve';
 import { ApiReader, ApiTarget, describeTarget } from './service';
+import { BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
 
 type Json = any;
 
-/** CloudFormation resource type of `BackendApiConfig` (src/handler-contract.ts). */
-export const BACKEND_API_RESOURCE_TYPE = 'Custom::AmplifyBackendApiConfig';
 
 export interface DiffOptions {
   readonly cdkOut: string;
@@ -24,8 +23,6 @@ export interface DiffOptions {
   readonly account?: string;
   readonly parameters: Record<string, string>;
   readonly values: Record<string, string>;
-  /** Exit 0 even when some declared members could not be resolved (they are still listed). */
-  readonly ignoreUnresolved: boolean;
 }
 
 /** One BackendApiConfig of a template. */

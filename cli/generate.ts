@@ -10,13 +10,12 @@
  */
 import type { BackendAPIAuthType, BackendAPIResourceConfig } from '@aws-sdk/client-amplifybackend';
 import type { LiveApi } from './service';
+import { MAX_INLINE_SCHEMA_BYTES } from '../src/handler-contract';
 import type { ApiAuthProperties } from '../src/handler-contract';
 import { allResolved, validateBackendApi } from '../src/validation';
 
 export type Language = 'typescript' | 'python';
 
-/** Schemas larger than this (UTF-8 bytes) go to a `.graphql` file beside the module. */
-export const MAX_INLINE_SCHEMA_BYTES = 32 * 1024;
 
 export interface GenerateOptions {
   readonly language: Language;
@@ -24,8 +23,6 @@ export interface GenerateOptions {
   readonly className?: string;
   /** File name of the module (no folder), used to name the schema file beside it. */
   readonly moduleFileName?: string;
-  /** Default: MAX_INLINE_SCHEMA_BYTES. */
-  readonly maxInlineSchemaBytes?: number;
 }
 
 export interface GeneratedModule {
@@ -407,8 +404,7 @@ export function generate(api: LiveApi, options: GenerateOptions): GeneratedModul
   let schemaConst: string | undefined;
   if (p.schema !== undefined) {
     imports.use('ApiSchema');
-    const limit = options.maxInlineSchemaBytes ?? MAX_INLINE_SCHEMA_BYTES;
-    if (Buffer.byteLength(p.schema, 'utf8') <= limit) {
+    if (Buffer.byteLength(p.schema, 'utf8') <= MAX_INLINE_SCHEMA_BYTES) {
       schemaConst = 'SCHEMA';
       schemaExpr = call(`ApiSchema.${py ? 'from_string' : 'fromString'}`, [raw('SCHEMA')]);
     } else {

@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CliError } from './errors';
+import { MAX_INLINE_SCHEMA_BYTES } from '../src/handler-contract';
 import { GeneratedModule, Language, generate } from './generate';
 import { ApiReader, ApiTarget, describeTarget } from './service';
 
@@ -40,7 +41,7 @@ export async function runImport(options: ImportOptions, reader: ApiReader, progr
   const written: string[] = [];
   if (module.schemaFile && !options.out) {
     const bytes = Buffer.byteLength(module.schemaFile.content, 'utf8');
-    throw new CliError(`the schema has ${bytes.toLocaleString('en-US')} bytes, too large to inline (over 32 KiB): pass --out FILE so that it can be written to a .graphql file beside the module.`);
+    throw new CliError(`the schema has ${bytes.toLocaleString('en-US')} bytes, too large to inline (over ${MAX_INLINE_SCHEMA_BYTES / 1024} KiB): pass --out FILE so that it can be written to a .graphql file beside the module.`);
   }
   if (options.out) {
     const schemaPath = module.schemaFile && path.join(path.dirname(options.out), module.schemaFile.name);

@@ -11,6 +11,7 @@ import { CliError, ExitCode, UsageError, oneLine } from './errors';
 import { Language } from './generate';
 import { runImport } from './import';
 import { ApiReader, ServiceOptions } from './service';
+import { APP_ID, ENV_NAME, RESOURCE_NAME } from '../src/validation';
 
 export const COMMAND = 'cdk-amplify-backend';
 
@@ -139,9 +140,9 @@ function required(value: string | undefined, flag: string, example: string): str
 
 /** The formats src/validation.ts enforces, checked before any call so that a typo fails fast. */
 function checkTarget(appId: string, env: string, resource: string): void {
-  if (!/^d[a-z0-9]{1,19}$/.test(appId)) throw new UsageError(`--app-id "${appId}" is not an Amplify app ID ("d" and 1 to 19 lowercase letters or digits, e.g. d1a2b3c4d5e6f7); use the app ID, not its name or ARN`, 'import');
-  if (!/^[A-Za-z0-9_-]+$/.test(env)) throw new UsageError(`--env "${env}" is not a backend environment name (letters, digits, "-" and "_")`, 'import');
-  if (!/^[A-Za-z0-9]+$/.test(resource)) throw new UsageError(`--resource "${resource}" is not an API resource name (letters and digits, as in amplify/backend/api/<name>)`, 'import');
+  if (!APP_ID.test(appId)) throw new UsageError(`--app-id "${appId}" is not an Amplify app ID ("d" and 1 to 19 lowercase letters or digits, e.g. d1a2b3c4d5e6f7); use the app ID, not its name or ARN`, 'import');
+  if (!ENV_NAME.test(env)) throw new UsageError(`--env "${env}" is not a backend environment name (letters, digits, "-" and "_")`, 'import');
+  if (!RESOURCE_NAME.test(resource)) throw new UsageError(`--resource "${resource}" is not an API resource name (letters and digits, as in amplify/backend/api/<name>)`, 'import');
 }
 
 function languageOf(explicit: string | undefined, out: string | undefined): Language {
@@ -222,7 +223,6 @@ async function diffCommand(args: string[], io: Io, service: ServiceOptions): Pro
       account: values.account,
       parameters: pairs(values.parameter, '--parameter', 'diff'),
       values: pairs(values.value, '--value', 'diff'),
-      ignoreUnresolved: values['ignore-unresolved'] ?? false,
     }, reader, (line) => io.stderr(`${line}\n`));
     io.stdout(formatDiff(result));
     if (result.differences > 0) return ExitCode.DIFFERENCES;

@@ -11,6 +11,7 @@ import {
   GetBackendAPICommand,
 } from '@aws-sdk/client-amplifybackend';
 import { CliError, oneLine } from './errors';
+import { REQUEST_TIMEOUTS } from '../lambda/service';
 
 /** The API of one backend environment of an Amplify app. */
 export interface ApiTarget {
@@ -141,7 +142,8 @@ export class ApiReader {
     if (!c) {
       c = new AmplifyBackendClient({
         maxAttempts: 3,
-        requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+        // throwOnRequestTimeout: without it a hung request only warns and is never stopped.
+        requestHandler: { ...REQUEST_TIMEOUTS, requestTimeout: 30_000 },
         ...(region ? { region } : {}),
         ...this.options.clientConfig,
       });

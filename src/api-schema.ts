@@ -4,14 +4,8 @@ import { FileSystem, Token, ValidationError } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { MAX_INLINE_SCHEMA_BYTES } from './handler-contract';
 
-/**
- * Largest schema, in UTF-8 bytes, that stays inline in the custom resource's properties.
- * CloudFormation and the Provider framework pass the properties around whole (an update's
- * Step Functions input carries the old and the new ones, at most 262,144 bytes together), so a
- * larger schema is shipped as a file asset that the handler reads from S3.
- */
-const MAX_INLINE_SCHEMA_BYTES = 32 * 1024;
 
 /**
  * Largest schema, in UTF-8 bytes, that can be sent at all: UpdateBackendAPI carries it in its

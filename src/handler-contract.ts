@@ -25,6 +25,13 @@ export const HandlerEnv = {
   QUERY_INTERVAL_MS: 'QUERY_INTERVAL_MS',
 } as const;
 
+/**
+ * Largest transform schema, in UTF-8 bytes, kept inline in the resource's properties; a larger
+ * one travels as a file asset (`TransformSchemaLocation`). `cdk-amplify-backend import` writes
+ * larger schemas to a file beside the module for the same reason.
+ */
+export const MAX_INLINE_SCHEMA_BYTES = 32 * 1024;
+
 /** The only value the service accepts for an API's `service`. */
 export const API_SERVICE = 'AppSync';
 

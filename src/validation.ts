@@ -25,9 +25,10 @@ export const RESOLUTION_STRATEGIES = ['OPTIMISTIC_CONCURRENCY', 'LAMBDA', 'AUTOM
 export const API_KEY_MIN_DAYS = 1;
 export const API_KEY_MAX_DAYS = 365;
 
-const APP_ID = /^d[a-z0-9]{1,19}$/;
-const ENV_NAME = /^[A-Za-z0-9_-]+$/;
-const RESOURCE_NAME = /^[A-Za-z0-9]+$/;
+/** Shapes of the target's names; `cdk-amplify-backend import` checks its options against them too. */
+export const APP_ID = /^d[a-z0-9]{1,19}$/;
+export const ENV_NAME = /^[A-Za-z0-9_-]+$/;
+export const RESOURCE_NAME = /^[A-Za-z0-9]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const USER_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d{1,2}_[0-9A-Za-z]+$/;
 const IDENTITY_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d{1,2}:[0-9a-f-]+$/;
@@ -37,16 +38,12 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 class Checker {
   readonly errors: string[] = [];
-  constructor(private readonly construct: string, private readonly isUnresolved: IsUnresolved) {}
+  constructor(private readonly construct: string, readonly isUnresolved: IsUnresolved) {}
 
   /** Runs `test` on a known value; a token or an absent value passes. */
   check(prop: string, value: string | undefined, test: (v: string) => boolean, fix: string): void {
     if (value === undefined || this.isUnresolved(value)) return;
     if (!test(value)) this.fail(prop, value, fix);
-  }
-
-  isUnresolvedValue(value: string): boolean {
-    return this.isUnresolved(value);
   }
 
   fail(prop: string, value: unknown, fix: string): void {
@@ -104,7 +101,7 @@ function checkAuth(c: Checker, prop: string, auth: ApiAuthProperties): void {
         c.name(opt('providerName'), s.OpenIDProviderName);
       }
       if (c.required(opt('issuerUrl'), s.OpenIDIssueURL, 'give the issuer URL, e.g. "https://example.auth0.com/".')) {
-        const problem = s.OpenIDIssueURL === undefined || c.isUnresolvedValue(s.OpenIDIssueURL) ? undefined : issuerProblem(s.OpenIDIssueURL);
+        const problem = s.OpenIDIssueURL === undefined || c.isUnresolved(s.OpenIDIssueURL) ? undefined : issuerProblem(s.OpenIDIssueURL);
         if (problem) c.fail(opt('issuerUrl'), s.OpenIDIssueURL, `${problem}; the issuer is the provider's https:// URL exactly as its tokens' "iss" claim has it, e.g. "https://example.auth0.com/".`);
       }
       c.name(opt('clientId'), s.OpenIDClientId);

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ApiSchema, BackendApiConfig } from '../src';
-import { APP_ID, BACKEND_API_TYPE, ENV, errorMessage, iamStatements, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
+import { APP_ID, BACKEND_API_TYPE, ENV, dependsTransitively, errorMessage, iamStatements, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
 
 const REQUIRED = { appId: APP_ID, backendEnvironmentName: 'staging', resourceName: 'blogapi' };
 const dirs: string[] = [];
@@ -93,7 +93,7 @@ describe('ApiSchema.fromFile', () => {
     const onEvent = resourcesOfType(template, 'AWS::Lambda::Function');
     const handlerIds = Object.keys(onEvent).filter((id) => onEvent[id].Properties!.Handler === 'index.onEvent');
     expect(onEvent[handlerIds[0]].DependsOn).toEqual(expect.arrayContaining([holder]));
-    expect(logicalId(config.resource)).toBeDefined();
+    expect(dependsTransitively(template, logicalId(config.resource), holder)).toBe(true);
   });
 
   test('each schema object has a read policy of its own, named after its content hash: a changed schema is a new policy, so the old one still exists while an update rolls back', () => {

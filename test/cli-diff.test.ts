@@ -169,7 +169,7 @@ function fakeReader(apis: Record<string, BackendAPIResourceConfig>, region: stri
   return { reader, calls };
 }
 
-const options = (cdkOut: string, over: Partial<DiffOptions> = {}): DiffOptions => ({ cdkOut, stacks: [], parameters: {}, values: {}, ignoreUnresolved: false, ...over });
+const options = (cdkOut: string, over: Partial<DiffOptions> = {}): DiffOptions => ({ cdkOut, stacks: [], parameters: {}, values: {}, ...over });
 
 describe('diff on synthesized stacks', () => {
   const live: Record<string, BackendAPIResourceConfig> = {
