@@ -4,9 +4,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CliError } from './errors';
-import { MAX_INLINE_SCHEMA_BYTES } from '../src/handler-contract';
 import { GeneratedModule, Language, generate } from './generate';
 import { ApiReader, ApiTarget, describeTarget } from './service';
+import { MAX_INLINE_SCHEMA_BYTES } from '../src/handler-contract';
 
 export interface ImportOptions extends ApiTarget {
   readonly language: Language;

@@ -10,9 +10,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BackendAPIResourceConfig } from '@aws-sdk/client-amplifybackend';
 import { runDiff } from '../cli/diff';
-import { BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
 import { GeneratedModule, Language, blockLiteral, classNameFor, generate, stringLiteral } from '../cli/generate';
 import type { ApiReader, LiveApi } from '../cli/service';
+import { BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
 import { APP_ID, REPO, liveApi, loadGeneratedModule, removeTmpDirs, synthStack, tmpDir } from './cli-fixtures/support';
 
 afterAll(removeTmpDirs);
