@@ -37,6 +37,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Bundled into the handler asset at build time (docs/design.md, decision 4): pinned, never resolved at synth time.
     '@aws-sdk/client-amplifybackend@3.1138.0',
     '@aws-sdk/credential-provider-env@3.972.84',
+    // The handler signs its S3 read and picks the partition's DNS suffix with the very copies the
+    // client above uses (pinned to them), instead of bundling an S3 client.
+    '@aws-sdk/core@3.981.0',
+    '@smithy/signature-v4@5.7.5',
     '@types/aws-lambda',
     'aws-sdk-client-mock@^4.1.0',
     'cdk-nag@2.37.55',

@@ -158,6 +158,7 @@ async function main(): Promise<number> {
     await emulator.stop();
     for (const d of outdirs) fs.rmSync(d, { recursive: true, force: true });
   }
+  if (Math.abs(Date.now() - realNow()) > 1000) failures.push('a function run outlived the demo: Date.now() still reads the virtual clock');
   if (failures.length) {
     console.error(`\nDEMO FAILED:\n  ${failures.join('\n  ')}`);
     return 1;

@@ -35,7 +35,8 @@ export interface HandlerState {
    * Set (to `StartedAt`) when on-event could not start the operation (another job pending,
    * throttling, a 5xx or network error that outlasted the SDK's retries, AccessDenied within the
    * grace period): is-complete then starts it, or follows the job started for it, on its polls.
-   * A job created at or after this time (less a clock margin) counts as this resource's job.
+   * An UpdateBackendAPI job created after this time counts as this resource's job (on-event's
+   * own call was refused, so a job of its own can only come from a later poll).
    */
   readonly DeferredSince?: string;
 }
@@ -53,10 +54,6 @@ export interface IsCompleteResponse<D> {
   readonly Data?: Partial<D>;
 }
 
-/** The part of the Lambda context the handler uses. */
-export interface LambdaContext {
-  getRemainingTimeInMillis(): number;
-}
 
 /**
  * What one run of a handler did, logged as ONE JSON line when it ends: which resource and what

@@ -7,7 +7,7 @@
 import * as adminUiLogin from './admin-ui-login';
 import * as backendApi from './backend-api';
 import { fullText, toReportedError } from './errors';
-import { EventLog, IsCompleteRequest, IsCompleteResponse, LambdaContext, OnEventRequest, OnEventResponse } from './events';
+import { EventLog, IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './events';
 import { ADMIN_UI_LOGIN_RESOURCE_TYPE, BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
 
 async function run<T>(handler: 'onEvent' | 'isComplete', event: OnEventRequest<unknown>, fn: (log: EventLog) => Promise<T>): Promise<T> {
@@ -23,7 +23,7 @@ async function run<T>(handler: 'onEvent' | 'isComplete', event: OnEventRequest<u
 }
 
 /** Lambda passes a context too; no step needs the remaining time any more. */
-export async function onEvent(event: OnEventRequest<any>, _context?: LambdaContext): Promise<OnEventResponse<unknown>> {
+export async function onEvent(event: OnEventRequest<any>): Promise<OnEventResponse<unknown>> {
   return run<OnEventResponse<unknown>>('onEvent', event, (log) => {
     switch (event.ResourceType) {
       case BACKEND_API_RESOURCE_TYPE: return backendApi.onEvent(event, log);
@@ -33,7 +33,7 @@ export async function onEvent(event: OnEventRequest<any>, _context?: LambdaConte
   });
 }
 
-export async function isComplete(event: IsCompleteRequest<any, any>, _context?: LambdaContext): Promise<IsCompleteResponse<unknown>> {
+export async function isComplete(event: IsCompleteRequest<any, any>): Promise<IsCompleteResponse<unknown>> {
   return run<IsCompleteResponse<unknown>>('isComplete', event, (log) => {
     switch (event.ResourceType) {
       case BACKEND_API_RESOURCE_TYPE: return backendApi.isComplete(event, log);

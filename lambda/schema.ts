@@ -10,7 +10,7 @@
  * (`https://<bucket>.s3.<region>.amazonaws.com/<key>`) for a bucket name that is a DNS label,
  * path-style otherwise.
  */
-// eslint-disable-next-line import/no-extraneous-dependencies -- bundled: the copy @aws-sdk/client-amplifybackend signs with
+import { partition } from '@aws-sdk/core/client';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { MAX_ATTEMPTS, amplifyBackend, isTransient } from './service';
 import type { SchemaLocationProperties } from '../src/handler-contract';
@@ -41,7 +41,8 @@ export function objectUrl(loc: SchemaLocationProperties, region: string, env: No
     const base = new URL(custom);
     return new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}/${encodeSegment(loc.Bucket)}/${key}`);
   }
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  // The partition's DNS suffix (amazonaws.com, amazonaws.com.cn, c2s.ic.gov, ...), as the SDK resolves it.
+  const suffix = partition(region).dnsSuffix;
   return DNS_BUCKET.test(loc.Bucket)
     ? new URL(`https://${loc.Bucket}.s3.${region}.${suffix}/${key}`)
     : new URL(`https://s3.${region}.${suffix}/${encodeSegment(loc.Bucket)}/${key}`);

@@ -239,6 +239,10 @@ test.each<[string, string, Record<string, string>, string]>([
   expect(objectUrl({ Bucket: bucket, Key: 'a/b c.graphql' }, 'us-east-1', env).href).toBe(url);
 });
 
-test('the object URL in the China regions', () => {
-  expect(objectUrl({ Bucket: 'assets', Key: 'k' }, 'cn-north-1', {}).href).toBe('https://assets.s3.cn-north-1.amazonaws.com.cn/k');
+test.each([
+  ['cn-north-1', 'https://assets.s3.cn-north-1.amazonaws.com.cn/k'],
+  ['us-iso-east-1', 'https://assets.s3.us-iso-east-1.c2s.ic.gov/k'],
+  ['us-gov-west-1', 'https://assets.s3.us-gov-west-1.amazonaws.com/k'],
+])('the object URL in %s follows its partition\'s DNS suffix', (region, url) => {
+  expect(objectUrl({ Bucket: 'assets', Key: 'k' }, region, {}).href).toBe(url);
 });

@@ -4,7 +4,7 @@
  * requests made from them. Resource properties are typed against the handler contract, so a
  * test cannot send a property the construct would never write.
  */
-import type { IsCompleteRequest, LambdaContext, OnEventRequest, OnEventResponse } from '../../lambda/events';
+import type { IsCompleteRequest, OnEventRequest, OnEventResponse } from '../../lambda/events';
 import type { AdminUiLoginResourceProperties, BackendApiResourceProperties } from '../../src/handler-contract';
 import { ADMIN_UI_LOGIN_RESOURCE_TYPE, BACKEND_API_RESOURCE_TYPE } from '../../src/handler-contract';
 
@@ -78,7 +78,3 @@ export function withResponseUrl<E extends OnEventRequest<unknown>>(event: E, res
   return { ...event, ResponseURL: responseUrl };
 }
 
-/** A Lambda context with a fixed remaining time, or one read from a function for each call. */
-export function lambdaContext(remainingMs: number | (() => number) = 14 * 60 * 1000): LambdaContext {
-  return { getRemainingTimeInMillis: typeof remainingMs === 'number' ? () => remainingMs : remainingMs };
-}

@@ -205,8 +205,9 @@ export class LocalCloudFormation {
     return { status, resources, outputs: {}, events, reason: failures[0], elapsedSeconds: this.since(started) };
   }
 
-  /** Stops the local S3 endpoint. */
+  /** Waits for the function runs still finishing, then stops the local S3 endpoint. */
   async close(): Promise<void> {
+    await this.lambda.idle();
     await this.s3?.close();
     this.s3 = undefined;
   }

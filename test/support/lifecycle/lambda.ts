@@ -194,6 +194,8 @@ class Container {
 }
 
 export class LambdaService {
+  /** The function runs not yet ended. */
+  private readonly running = new Set<Promise<InvokeResult>>();
   private readonly byAssembly = new WeakMap<Assembly, Map<string, LambdaFunction>>();
   private readonly fnAssembly = new WeakMap<LambdaFunction, Assembly>();
   private readonly containers = new Map<string, Container[]>();
@@ -269,6 +271,21 @@ export class LambdaService {
 
   /** Invoke with InvocationType RequestResponse: runs the handler and answers as the Invoke API does. */
   async invoke(fn: LambdaFunction, payload: string): Promise<InvokeResult> {
+    const run = this.run(fn, payload);
+    this.running.add(run);
+    return run.finally(() => this.running.delete(run));
+  }
+
+  /**
+   * Waits until no function runs. CloudFormation goes on as soon as a response arrives, while the
+   * function that sent it may still be finishing (as in AWS): `LocalCloudFormation.close()` waits
+   * for those runs, so nothing of the stand-in outlives it.
+   */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private async run(fn: LambdaFunction, payload: string): Promise<InvokeResult> {
     return this.platform.clock.busy(() => this.platform.clock.asFunctionTime(async () => {
       const container = this.container(fn);
       const requestId = randomUUID();
