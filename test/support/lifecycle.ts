@@ -14,12 +14,6 @@
  */
 export * from './lifecycle/clock';
 export * from './lifecycle/types';
-export { readAssembly, fakePhysicalId, Resolver } from './lifecycle/template';
-export type { Assembly, FileAsset } from './lifecycle/template';
-export { MAX_FUNCTION_TIMEOUT_SECONDS, toRapidResponse, roleCredentials } from './lifecycle/lambda';
-export type { LambdaFunction, InvokeResult } from './lifecycle/lambda';
-export { MAX_PAYLOAD_BYTES, MAX_EXECUTION_NAME_LENGTH } from './lifecycle/step-functions';
-export type { Execution, ExecutionStatus } from './lifecycle/step-functions';
-export type { S3Request } from './lifecycle/s3';
+export { readAssembly, fakePhysicalId } from './lifecycle/template';
 export { evaluate as evaluateIamPolicies, wildcard as iamWildcard } from './lifecycle/iam';
 export * from './lifecycle/cloudformation';
