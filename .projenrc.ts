@@ -44,6 +44,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda',
     'aws-sdk-client-mock@^4.1.0',
     'cdk-nag@2.37.55',
+    // cdk-nag 3 needs aws-cdk-lib >= 2.257, above the minimum this library is built against:
+    // test/cdk-nag3/ holds both, and test/cdk-nag.test.ts runs the library against them.
+    'cdk-nag3-test-env@file:test/cdk-nag3',
+    // Integration tests (test/integ.*.ts): 2.193.0-alpha.0 is the newest alpha on the registry that
+    // accepts aws-cdk-lib 2.200; integ-runner checks their snapshots; the CLI deploys them for real.
+    '@aws-cdk/integ-tests-alpha@2.193.0-alpha.0',
+    '@aws-cdk/integ-runner@2.197.10',
+    'aws-cdk@2.1148.1',
     'esbuild',
   ],
 
