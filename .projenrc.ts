@@ -163,4 +163,15 @@ project.npmignore?.exclude('/examples/', '/bench/', '/lambda/', '/cli/', '/.ci/'
 // 'npm ci' then refuses the lock file. 1.12.2 has every binding.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// The README's main example in Python, right under the TypeScript one: jsii-rosetta's own translation,
+// taken from the tablet that rosetta:check has just written (projenrc/readme-python.ts), never
+// written by hand. Run after rosetta:check, it leaves README.md as it is unless the block is stale,
+// so CI's `git diff --exit-code` after the build catches a README whose Python drifted.
+// --transpile-only: the test task type-checks projenrc/ with the rest (tsc -p tsconfig.dev.json).
+const readmePython = project.addTask('readme:python', {
+  description: "Write jsii-rosetta's Python translation of the README's main example under it (after rosetta:check)",
+  steps: [{ exec: 'ts-node --transpile-only --project tsconfig.dev.json projenrc/readme-python.ts' }],
+});
+project.postCompileTask.spawn(readmePython);
+
 project.synth();
