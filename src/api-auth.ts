@@ -2,6 +2,7 @@ import { Duration, Tokenization } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { ApiAuthProperties, ApiAuthSettingsProperties } from './handler-contract';
 import { compact } from './util';
+import type { DurationSetting, WrittenDuration } from './validation';
 
 /** The auth modes an Amplify backend API (AppSync) accepts. */
 export enum ApiAuthMode {
@@ -63,10 +64,11 @@ export class ApiAuth {
    * const auth = ApiAuth.apiKey({ description: 'public read', expiration: Duration.days(30) });
    */
   public static apiKey(options: ApiKeyAuthOptions = {}): ApiAuth {
+    const written: Written = {};
     return new ApiAuth(ApiAuthMode.API_KEY, {
       Description: options.description,
-      ExpirationTime: options.expiration === undefined ? undefined : stringifyNumber(wholeDays(options.expiration)),
-    });
+      ExpirationTime: convert(options.expiration, 'days', 'ExpirationTime', written),
+    }, written);
   }
 
   /**
@@ -102,22 +104,34 @@ export class ApiAuth {
    * });
    */
   public static openIdConnect(options: OpenIdConnectAuthOptions): ApiAuth {
+    const written: Written = {};
     return new ApiAuth(ApiAuthMode.OPENID_CONNECT, {
       OpenIDProviderName: options.providerName,
       OpenIDIssueURL: options.issuerUrl,
       OpenIDClientId: options.clientId,
-      OpenIDAuthTTL: options.authTtl === undefined ? undefined : stringifyNumber(options.authTtl.toMilliseconds()),
-      OpenIDIatTTL: options.iatTtl === undefined ? undefined : stringifyNumber(options.iatTtl.toMilliseconds()),
-    });
+      OpenIDAuthTTL: convert(options.authTtl, 'millis', 'OpenIDAuthTTL', written),
+      OpenIDIatTTL: convert(options.iatTtl, 'millis', 'OpenIDIatTTL', written),
+    }, written);
   }
 
   /** The auth mode. */
   public readonly mode: ApiAuthMode;
   private readonly settings: ApiAuthSettingsProperties;
+  private readonly written: Written;
 
-  private constructor(mode: ApiAuthMode, settings: ApiAuthSettingsProperties) {
+  private constructor(mode: ApiAuthMode, settings: ApiAuthSettingsProperties, written: Written = {}) {
     this.mode = mode;
     this.settings = settings;
+    this.written = written;
+  }
+
+  /**
+   * How the user wrote the Durations whose unit is not the contract's, for the messages of
+   * `validateBackendApi` (the handler sees only the contract values).
+   * @internal
+   */
+  public _written(): Written {
+    return this.written;
   }
 
   /**
@@ -130,14 +144,29 @@ export class ApiAuth {
   }
 }
 
-/**
- * Days of a Duration; a fraction of a day is kept so that validation can reject it. A token
- * amount must be given in days (Duration.days(token)): it cannot be converted at synth time.
- */
-function wholeDays(d: Duration): number {
-  return d.isUnresolved() ? d.toDays() : d.toHours({ integral: false }) / 24;
-}
+/** How the user wrote the Durations of one auth mode, by contract setting. */
+type Written = Partial<Record<DurationSetting, WrittenDuration>>;
 
-function stringifyNumber(n: number): string {
-  return Tokenization.stringifyNumber(n);
+/**
+ * A Duration as its contract value: days or milliseconds, a fraction kept so that validation can
+ * reject it with the value and its unit, listed with the other broken rules (aws-cdk-lib's "cannot
+ * be converted into a whole number" error would be thrown here, at the factory call, alone and
+ * without the construct's path). When the unit is not the contract's, records how the user wrote
+ * it in `written`. A token amount can be converted only
+ * when it is given in the contract's unit (Duration.days(token)); otherwise the setting gets no
+ * value and `written` says it is unconvertible, which validation reports with the other rules.
+ */
+function convert(d: Duration | undefined, unit: 'days' | 'millis', setting: DurationSetting, written: Written): string | undefined {
+  if (d === undefined) return undefined;
+  const sameUnit = d.unitLabel() === unit;
+  if (d.isUnresolved()) {
+    if (!sameUnit) {
+      written[setting] = { written: `Duration.${d.unitLabel()}(<token>)`, unconvertible: true };
+      return undefined;
+    }
+  } else if (!sameUnit) {
+    written[setting] = { written: d.toString() };
+  }
+  const amount = unit === 'days' ? d.toDays({ integral: false }) : d.toMilliseconds({ integral: false });
+  return Tokenization.stringifyNumber(amount);
 }

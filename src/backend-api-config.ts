@@ -137,7 +137,11 @@ export class BackendApiConfig extends Construct {
       TransformSchemaLocation: schema?.location && { Bucket: schema.location.bucketName, Key: schema.location.objectKey },
       WaitForCompletion: props.waitForCompletion === false ? 'false' : undefined,
     };
-    throwIfInvalid(validateBackendApi(properties, (v) => Token.isUnresolved(v)), this);
+    // How the user wrote each auth mode's Durations, by the prop validation names it with.
+    const written = new Map<string, ReturnType<ApiAuth['_written']>>();
+    if (props.defaultAuthType) written.set('defaultAuthType', props.defaultAuthType._written());
+    additional?.forEach((a, i) => written.set(`additionalAuthTypes[${i}]`, a._written()));
+    throwIfInvalid(validateBackendApi(properties, (v) => Token.isUnresolved(v), (prop) => written.get(prop)), this);
     const jobs = StackJobs.of(this);
     jobs.claimApi(props.appId, props.backendEnvironmentName, props.resourceName, this);
 

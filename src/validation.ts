@@ -2,13 +2,14 @@
  * Input rules for both constructs, written once and run twice: by the constructs at synth time
  * (skipping values that are still tokens) and by the handler before any service call (on the
  * resolved values). Pure functions over the handler contract; no aws-cdk-lib import, because the
- * handler bundle includes this file. Messages name the construct prop, show the value and say
- * how to fix it.
+ * handler bundle includes this file. Messages name the construct prop, show the value (a number
+ * with its unit, anything else JSON-quoted) and say how to fix it.
  */
 import { API_SERVICE } from './handler-contract';
 import type {
   AdminUiLoginResourceProperties,
   ApiAuthProperties,
+  ApiAuthSettingsProperties,
   BackendApiResourceProperties,
 } from './handler-contract';
 
@@ -20,6 +21,43 @@ export const allResolved: IsUnresolved = () => false;
 
 export const AUTH_MODES = ['API_KEY', 'AWS_IAM', 'AMAZON_COGNITO_USER_POOLS', 'OPENID_CONNECT'] as const;
 export const RESOLUTION_STRATEGIES = ['OPTIMISTIC_CONCURRENCY', 'LAMBDA', 'AUTOMERGE', 'NONE'] as const;
+
+/**
+ * How the user wrote a setting that the construct converted from a Duration into its contract
+ * value (days or milliseconds). Only the constructs know it; the handler and the CLI see the
+ * contract value alone, and say it with its unit.
+ */
+export interface WrittenDuration {
+  /** The Duration as written when its unit is not the contract's, e.g. "Duration.hours(36)" or "Duration.hours(<token>)". */
+  readonly written: string;
+  /**
+   * An amount known only at deploy time (a token) in another unit than the contract's: it cannot
+   * be converted at synth time, and the setting has no contract value.
+   */
+  readonly unconvertible?: boolean;
+}
+
+/** The contract settings converted from a Duration. */
+export type DurationSetting = keyof Pick<ApiAuthSettingsProperties, 'ExpirationTime' | 'OpenIDAuthTTL' | 'OpenIDIatTTL'>;
+
+/** How the user wrote the Durations of the auth mode at `prop` ("defaultAuthType", "additionalAuthTypes[0]"), when known. */
+export type WrittenAuth = (prop: string) => Partial<Record<DurationSetting, WrittenDuration>> | undefined;
+
+/** The units of the contract's numbers, as messages write them. */
+export type Unit = 'days' | 'ms';
+
+/** A number as JSON writes it: only such a value is shown as a number. */
+const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?(e[+-]?\d+)?$/i;
+
+/**
+ * A value for a message: a number (or a string that is one) with its unit, e.g. `1.5 days`,
+ * `0 ms`; anything else as `other` shows it (JSON-quoted, as the other messages show values).
+ */
+export function withUnit(value: unknown, unit: Unit, other: (v: unknown) => string = (v) => JSON.stringify(v)): string {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || !NUMBER.test(text)) return other(value);
+  return `${text} ${unit === 'days' && text === '1' ? 'day' : unit}`;
+}
 
 /** API key lifetime bounds, in days (AppSync's). */
 export const API_KEY_MIN_DAYS = 1;
@@ -47,7 +85,27 @@ class Checker {
   }
 
   fail(prop: string, value: unknown, fix: string): void {
-    this.errors.push(`${this.construct}: invalid ${prop} (got ${JSON.stringify(value)}): ${fix}`);
+    this.failShown(prop, JSON.stringify(value), fix);
+  }
+
+  /** `shown`: the value as the message shows it. */
+  failShown(prop: string, shown: string, fix: string): void {
+    this.errors.push(`${this.construct}: invalid ${prop} (got ${shown}): ${fix}`);
+  }
+
+  /**
+   * A number of `unit` converted from a Duration: `test` runs on a known contract value, shown
+   * with its unit and, when the user wrote another unit, how they wrote it. A Duration that could
+   * not be converted fails with `convertFix`.
+   */
+  duration(prop: string, value: string | undefined, unit: Unit, source: WrittenDuration | undefined,
+    test: (v: string) => boolean, fix: string, convertFix: string): void {
+    if (source?.unconvertible) {
+      this.failShown(prop, source.written, convertFix);
+      return;
+    }
+    if (value === undefined || this.isUnresolved(value) || test(value)) return;
+    this.failShown(prop, `${withUnit(value, unit)}${source ? ` from ${source.written}` : ''}`, fix);
   }
 
   required(prop: string, value: string | undefined, fix: string): boolean {
@@ -77,14 +135,16 @@ function checkAppId(c: Checker, value: string): void {
   }
 }
 
-function checkAuth(c: Checker, prop: string, auth: ApiAuthProperties): void {
+function checkAuth(c: Checker, prop: string, auth: ApiAuthProperties, written: Partial<Record<DurationSetting, WrittenDuration>>): void {
   const s = auth.Settings ?? {};
   switch (auth.Mode) {
     case 'API_KEY':
-      c.check(`${prop} ApiAuth.apiKey({ expiration })`, s.ExpirationTime, (v) => {
+      c.duration(`${prop} ApiAuth.apiKey({ expiration })`, s.ExpirationTime, 'days', written.ExpirationTime, (v) => {
         const days = Number(v);
         return Number.isInteger(days) && days >= API_KEY_MIN_DAYS && days <= API_KEY_MAX_DAYS;
-      }, `the API key expiration must be a whole number of days from ${API_KEY_MIN_DAYS} to ${API_KEY_MAX_DAYS}, e.g. Duration.days(30).`);
+      }, `the API key expiration must be a whole number of days from ${API_KEY_MIN_DAYS} to ${API_KEY_MAX_DAYS}, e.g. Duration.days(30).`,
+      'an amount known only at deploy time (a CfnParameter, an attribute) cannot be converted into days at synth time; '
+      + `give it in days, e.g. Duration.days(param.valueAsNumber), a whole number from ${API_KEY_MIN_DAYS} to ${API_KEY_MAX_DAYS}.`);
       c.name(`${prop} ApiAuth.apiKey({ description })`, s.Description);
       break;
     case 'AWS_IAM':
@@ -105,8 +165,12 @@ function checkAuth(c: Checker, prop: string, auth: ApiAuthProperties): void {
         if (problem) c.fail(opt('issuerUrl'), s.OpenIDIssueURL, `${problem}; the issuer is the provider's https:// URL exactly as its tokens' "iss" claim has it, e.g. "https://example.auth0.com/".`);
       }
       c.name(opt('clientId'), s.OpenIDClientId);
-      c.check(opt('authTtl'), s.OpenIDAuthTTL, (v) => POSITIVE_INTEGER.test(v), 'the token lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.');
-      c.check(opt('iatTtl'), s.OpenIDIatTTL, (v) => POSITIVE_INTEGER.test(v), 'the issued-at lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.');
+      const ttlConvertFix = 'an amount known only at deploy time (a CfnParameter, an attribute) cannot be converted into milliseconds at synth time; '
+        + 'give it in milliseconds, e.g. Duration.millis(param.valueAsNumber), a whole number of at least 1.';
+      c.duration(opt('authTtl'), s.OpenIDAuthTTL, 'ms', written.OpenIDAuthTTL, (v) => POSITIVE_INTEGER.test(v),
+        'the token lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.', ttlConvertFix);
+      c.duration(opt('iatTtl'), s.OpenIDIatTTL, 'ms', written.OpenIDIatTTL, (v) => POSITIVE_INTEGER.test(v),
+        'the issued-at lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.', ttlConvertFix);
       break;
     }
     default:
@@ -131,8 +195,11 @@ function issuerProblem(v: string): string | undefined {
   return undefined;
 }
 
-/** Every rule for a `BackendApiConfig`; returns the messages of the rules broken. */
-export function validateBackendApi(p: BackendApiResourceProperties, isUnresolved: IsUnresolved): string[] {
+/**
+ * Every rule for a `BackendApiConfig`; returns the messages of the rules broken.
+ * @param written how the user wrote the auth modes' Durations (the construct knows; the handler does not)
+ */
+export function validateBackendApi(p: BackendApiResourceProperties, isUnresolved: IsUnresolved, written: WrittenAuth = () => undefined): string[] {
   const c = new Checker('BackendApiConfig', isUnresolved);
   checkAppId(c, p.AppId);
   if (c.required('backendEnvironmentName', p.BackendEnvironmentName, 'give the backend environment, e.g. "staging".')) {
@@ -162,7 +229,7 @@ export function validateBackendApi(p: BackendApiResourceProperties, isUnresolved
   }
   const seen = new Map<string, string>();
   for (const [prop, auth] of auths) {
-    checkAuth(c, prop, auth);
+    checkAuth(c, prop, auth, written(prop) ?? {});
     if (isUnresolved(auth.Mode)) continue;
     const first = seen.get(auth.Mode);
     if (first !== undefined) {

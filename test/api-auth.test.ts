@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ApiAuth, ApiAuthMode, BackendApiConfig } from '../src';
@@ -120,19 +120,86 @@ describe('ApiAuth factories: Mode and Settings in the template', () => {
 });
 
 describe('ApiAuth: validation through BackendApiConfig', () => {
+  const EXPIRATION_FIX = 'the API key expiration must be a whole number of days from 1 to 365, e.g. Duration.days(30).';
+  const expirationError = (got: string, prop = 'defaultAuthType') =>
+    `BackendApiConfig: invalid ${prop} ApiAuth.apiKey({ expiration }) (got ${got}): ${EXPIRATION_FIX}`;
+  const TTL_FIX = {
+    authTtl: 'the token lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.',
+    iatTtl: 'the issued-at lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.',
+  };
+
   test.each([
-    ['0 days', Duration.days(0), '0'],
-    ['366 days', Duration.days(366), '366'],
-    ['1.5 days (Duration.hours(36))', Duration.hours(36), '1.5'],
-  ])('api key expiration of %s is rejected', (_label, expiration, shown) => {
-    expect(build(ApiAuth.apiKey({ expiration }))).toThrow(
-      new RegExp(`invalid defaultAuthType ApiAuth\\.apiKey\\(\\{ expiration \\}\\) \\(got "${shown.replace('.', '\\.')}"\\): .*whole number of days from 1 to 365`),
+    ['0 days', Duration.days(0), '0 days'],
+    ['366 days', Duration.days(366), '366 days'],
+    ['Duration.hours(36)', Duration.hours(36), '1.5 days from Duration.hours(36)'],
+    ['Duration.days(1.5)', Duration.days(1.5), '1.5 days'],
+    ['Duration.minutes(90)', Duration.minutes(90), '0.0625 days from Duration.minutes(90)'],
+  ])('api key expiration of %s is rejected with the days and their unit (and the Duration as written in another unit)', (_label, expiration, got) => {
+    expect(errorMessage(build(ApiAuth.apiKey({ expiration })))).toBe(expirationError(got));
+  });
+
+  test('api key expiration of 1 and 365 days, or 48 hours, is accepted', () => {
+    expect(build(ApiAuth.apiKey({ expiration: Duration.days(1) }))).not.toThrow();
+    expect(build(ApiAuth.apiKey({ expiration: Duration.days(365) }))).not.toThrow();
+    expect(build(ApiAuth.apiKey({ expiration: Duration.hours(48) }))).not.toThrow();
+  });
+
+  test.each(['authTtl', 'iatTtl'] as const)('OIDC %s of 0 ms is rejected with its unit: it would refuse every token', (ttl) => {
+    expect(errorMessage(build(ApiAuth.openIdConnect({ ...OIDC, [ttl]: Duration.millis(0) })))).toBe(
+      `BackendApiConfig: invalid defaultAuthType ApiAuth.openIdConnect({ ${ttl} }) (got 0 ms): ${TTL_FIX[ttl]}`,
     );
   });
 
-  test('api key expiration of 1 and 365 days is accepted', () => {
-    expect(build(ApiAuth.apiKey({ expiration: Duration.days(1) }))).not.toThrow();
-    expect(build(ApiAuth.apiKey({ expiration: Duration.days(365) }))).not.toThrow();
+  test.each([
+    ['Duration.seconds(0)', Duration.seconds(0), '0 ms from Duration.seconds(0)'],
+    // aws-cdk-lib's toMilliseconds() would throw its own "must be a whole number of millis" at the factory call.
+    ['Duration.millis(1.5)', Duration.millis(1.5), '1.5 ms'],
+    ['Duration.seconds(0.0005)', Duration.seconds(0.0005), '0.5 ms from Duration.seconds(0.0005)'],
+  ])('OIDC authTtl of %s is rejected with the milliseconds and their unit', (_label, authTtl, got) => {
+    expect(errorMessage(build(ApiAuth.openIdConnect({ ...OIDC, authTtl })))).toBe(
+      `BackendApiConfig: invalid defaultAuthType ApiAuth.openIdConnect({ authTtl }) (got ${got}): ${TTL_FIX.authTtl}`,
+    );
+  });
+
+  test('a token amount in another unit than the setting\'s cannot be converted at synth time: reported with the other broken rules, not thrown by aws-cdk-lib', () => {
+    let auth: ApiAuth | undefined;
+    let oidc: ApiAuth | undefined;
+    const message = errorMessage(() => {
+      const { stack } = newStack(ENV);
+      const amount = new CfnParameter(stack, 'Amount', { type: 'Number' }).valueAsNumber;
+      // The factories do not throw: the construct reports the problem, scoped to itself.
+      auth = ApiAuth.apiKey({ expiration: Duration.hours(amount) });
+      oidc = ApiAuth.openIdConnect({ ...OIDC, iatTtl: Duration.seconds(amount) });
+      new BackendApiConfig(stack, 'Api', { ...REQUIRED, appId: 'My App', defaultAuthType: auth, additionalAuthTypes: [oidc] });
+    });
+    expect(auth).toBeDefined();
+    expect(oidc).toBeDefined();
+    expect(message.split('\n')).toEqual([
+      expect.stringMatching(/^BackendApiConfig: invalid appId \(got "My App"\): /),
+      'BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got Duration.hours(<token>)): an amount known only at deploy time '
+      + '(a CfnParameter, an attribute) cannot be converted into days at synth time; give it in days, e.g. Duration.days(param.valueAsNumber), '
+      + 'a whole number from 1 to 365.',
+      'BackendApiConfig: invalid additionalAuthTypes[0] ApiAuth.openIdConnect({ iatTtl }) (got Duration.seconds(<token>)): an amount known only at '
+      + 'deploy time (a CfnParameter, an attribute) cannot be converted into milliseconds at synth time; give it in milliseconds, '
+      + 'e.g. Duration.millis(param.valueAsNumber), a whole number of at least 1.',
+    ]);
+  });
+
+  test('token amounts in the setting\'s own unit pass synth and land as Refs', () => {
+    const { stack } = newStack(ENV);
+    const days = new CfnParameter(stack, 'Days', { type: 'Number' });
+    const ms = new CfnParameter(stack, 'Ms', { type: 'Number' });
+    new BackendApiConfig(stack, 'Api', {
+      ...REQUIRED,
+      defaultAuthType: ApiAuth.apiKey({ expiration: Duration.days(days.valueAsNumber) }),
+      additionalAuthTypes: [ApiAuth.openIdConnect({ ...OIDC, authTtl: Duration.millis(ms.valueAsNumber) })],
+    });
+    Template.fromStack(stack).hasResourceProperties(BACKEND_API_TYPE, {
+      ResourceConfig: {
+        DefaultAuthType: { Mode: 'API_KEY', Settings: { ExpirationTime: { Ref: 'Days' } } },
+        AdditionalAuthTypes: [{ Mode: 'OPENID_CONNECT', Settings: Match.objectLike({ OpenIDAuthTTL: { Ref: 'Ms' } }) }],
+      },
+    });
   });
 
   test('empty api key description is rejected', () => {
@@ -159,10 +226,6 @@ describe('ApiAuth: validation through BackendApiConfig', () => {
 
   test('an OIDC issuer with a path is accepted', () => {
     expect(build(ApiAuth.openIdConnect({ providerName: 'Cognito', issuerUrl: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC' }))).not.toThrow();
-  });
-
-  test.each(['authTtl', 'iatTtl'] as const)('OIDC %s of 0 is rejected: it would refuse every token', (ttl) => {
-    expect(errorMessage(build(ApiAuth.openIdConnect({ ...OIDC, [ttl]: Duration.millis(0) })))).toContain(`ApiAuth.openIdConnect({ ${ttl} }) (got "0"): `);
   });
 
   test.each([
@@ -211,9 +274,7 @@ describe('ApiAuth: validation through BackendApiConfig', () => {
   });
 
   test('rules on an additional auth mode name its position', () => {
-    expect(build(ApiAuth.iam(), [ApiAuth.apiKey({ expiration: Duration.days(400) })])).toThrow(
-      /invalid additionalAuthTypes\[0\] ApiAuth\.apiKey\(\{ expiration \}\) \(got "400"\)/,
-    );
+    expect(errorMessage(build(ApiAuth.iam(), [ApiAuth.apiKey({ expiration: Duration.days(400) })]))).toBe(expirationError('400 days', 'additionalAuthTypes[0]'));
   });
 
   test('all four modes once each are accepted', () => {
@@ -233,7 +294,7 @@ describe('ApiAuth: validation through BackendApiConfig', () => {
       ApiAuth.apiKey(),
     ]));
     expect(message.split('\n')).toHaveLength(5);
-    expect(message).toMatch(/ApiAuth\.apiKey\(\{ expiration \}\) \(got "0"\)/);
+    expect(message).toContain(expirationError('0 days'));
     expect(message).toMatch(/ApiAuth\.apiKey\(\{ description \}\) \(got ""\)/);
     expect(message).toMatch(/additionalAuthTypes\[0\] ApiAuth\.openIdConnect\(\{ providerName \}\) \(got ""\)/);
     expect(message).toMatch(/additionalAuthTypes\[0\] ApiAuth\.openIdConnect\(\{ issuerUrl \}\) \(got "http:\/\/x"\)/);

@@ -203,7 +203,31 @@ test('tokens are resolved at deploy time (parameters), and checked by the handle
   const bad = await cloudFormation({ parameters: { AppId: 'My Blog App', Env: 'prod', KeyDays: '400' } }).deploy(cdkOut);
   expect(bad.status).toBe('ROLLBACK_COMPLETE');
   expect(bad.reason).toMatch(/invalid appId \(got "My Blog App"\)/);
-  expect(bad.reason).toMatch(/expiration.*\(got "400"\).*1 to 365/);
+  expect(bad.reason).toContain('BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got 400 days): '
+    + 'the API key expiration must be a whole number of days from 1 to 365, e.g. Duration.days(30).');
+  expect(emulator.requests()).toHaveLength(0);
+});
+
+test('the handler re-validates Durations given as tokens, and says their values with the contract\'s units (days, ms)', async () => {
+  const cdkOut = synth((stack, provider) => {
+    const days = new CfnParameter(stack, 'KeyDays', { type: 'Number' }).valueAsNumber;
+    const ttl = new CfnParameter(stack, 'TtlMs', { type: 'Number' }).valueAsNumber;
+    new BackendApiConfig(stack, 'Api', {
+      appId: APP,
+      backendEnvironmentName: 'dev',
+      resourceName: 'blogapi',
+      provider,
+      defaultAuthType: ApiAuth.apiKey({ expiration: Duration.days(days) }),
+      additionalAuthTypes: [ApiAuth.openIdConnect({ providerName: 'Auth0', issuerUrl: 'https://example.auth0.com/', authTtl: Duration.millis(ttl) })],
+    });
+  });
+  const bad = await cloudFormation({ parameters: { KeyDays: '1.5', TtlMs: '0' } }).deploy(cdkOut);
+  expect(bad.status).toBe('ROLLBACK_COMPLETE');
+  expect(bad.reason).toContain('2 problems: '
+    + '(1) BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got 1.5 days): '
+    + 'the API key expiration must be a whole number of days from 1 to 365, e.g. Duration.days(30). '
+    + '(2) BackendApiConfig: invalid additionalAuthTypes[0] ApiAuth.openIdConnect({ authTtl }) (got 0 ms): '
+    + 'the token lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.');
   expect(emulator.requests()).toHaveLength(0);
 });
 

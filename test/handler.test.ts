@@ -454,16 +454,24 @@ describe('BackendApiConfig validation in the handler (values that were tokens at
     ...minimalApiProps,
     ResourceConfig: { DefaultAuthType: { Mode: 'API_KEY', Settings: { ExpirationTime: expiration } } },
   });
-  const oidc = (issuer: string): BackendApiResourceProperties => ({
+  const oidc = (issuer: string, ttls: { OpenIDAuthTTL?: string; OpenIDIatTTL?: string } = {}): BackendApiResourceProperties => ({
     ...minimalApiProps,
-    ResourceConfig: { DefaultAuthType: { Mode: 'OPENID_CONNECT', Settings: { OpenIDProviderName: 'Auth0', OpenIDIssueURL: issuer } } },
+    ResourceConfig: { DefaultAuthType: { Mode: 'OPENID_CONNECT', Settings: { OpenIDProviderName: 'Auth0', OpenIDIssueURL: issuer, ...ttls } } },
   });
+  const EXPIRATION_FIX = 'the API key expiration must be a whole number of days from 1 to 365, e.g. Duration.days(30).';
+  const TTL_FIX = 'lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.';
 
   test.each<[string, BackendApiResourceProperties, string]>([
     ['appId', { ...minimalApiProps, AppId: 'My App' }, 'BackendApiConfig: invalid appId (got "My App")'],
     ['backendEnvironmentName', { ...minimalApiProps, BackendEnvironmentName: 'my env' }, 'BackendApiConfig: invalid backendEnvironmentName (got "my env")'],
     ['resourceName', { ...minimalApiProps, ResourceName: 'blog-api' }, 'BackendApiConfig: invalid resourceName (got "blog-api")'],
-    ['API key expiration', apiKey('400'), 'BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got "400")'],
+    ['API key expiration', apiKey('400'), `BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got 400 days): ${EXPIRATION_FIX}`],
+    ['API key expiration in part days', apiKey('1.5'), `BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got 1.5 days): ${EXPIRATION_FIX}`],
+    ['API key expiration that is no number', apiKey('30d'), `BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got "30d"): ${EXPIRATION_FIX}`],
+    ['OIDC authTtl', oidc('https://example.auth0.com/', { OpenIDAuthTTL: '0' }),
+      `BackendApiConfig: invalid defaultAuthType ApiAuth.openIdConnect({ authTtl }) (got 0 ms): the token ${TTL_FIX}`],
+    ['OIDC iatTtl', oidc('https://example.auth0.com/', { OpenIDIatTTL: '1.5' }),
+      `BackendApiConfig: invalid defaultAuthType ApiAuth.openIdConnect({ iatTtl }) (got 1.5 ms): the issued-at ${TTL_FIX}`],
     ['OIDC issuer URL', oidc('http://x'), 'BackendApiConfig: invalid defaultAuthType ApiAuth.openIdConnect({ issuerUrl }) (got "http://x")'],
     ['conflict resolution', { ...minimalApiProps, ResourceConfig: { ConflictResolution: { ResolutionStrategy: 'LAST_WRITER_WINS' } } },
       'BackendApiConfig: invalid conflictResolution (got "LAST_WRITER_WINS")'],
@@ -481,7 +489,8 @@ describe('BackendApiConfig validation in the handler (values that were tokens at
 
     expect(error).toBeInstanceOf(Error);
     // One line: a multi-line message would come back again in the trace the framework appends.
-    expect((error as Error).message).toMatch(/^2 problems: \(1\) BackendApiConfig: invalid appId .* \(2\) BackendApiConfig: invalid defaultAuthType ApiAuth\.apiKey/);
+    expect((error as Error).message).toMatch(/^2 problems: \(1\) BackendApiConfig: invalid appId .* \(2\) BackendApiConfig: invalid defaultAuthType /);
+    expect((error as Error).message).toContain(`(2) BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got 0 days): ${EXPIRATION_FIX}`);
     expect((error as Error).message).not.toContain('\n');
     expect(mock.calls()).toHaveLength(0);
   });
