@@ -12,7 +12,7 @@ import type { BackendAPIAuthType, BackendAPIResourceConfig } from '@aws-sdk/clie
 import type { LiveApi } from './service';
 import { MAX_INLINE_SCHEMA_BYTES } from '../src/handler-contract';
 import type { ApiAuthProperties } from '../src/handler-contract';
-import { allResolved, validateBackendApi } from '../src/validation';
+import { Unit, allResolved, validateBackendApi, withUnit } from '../src/validation';
 
 export type Language = 'typescript' | 'python';
 
@@ -79,6 +79,12 @@ const MODE_SETTINGS: Record<string, string[]> = {
 const wire = (sdkName: string) => sdkName[0].toLowerCase() + sdkName.slice(1);
 const show = (v: unknown) => (typeof v === 'string' && v.length > 80 ? `${JSON.stringify(v.slice(0, 77))}... (${v.length} characters)` : JSON.stringify(v));
 
+/** The unit of the settings that are numbers (the wire's: API key days, OpenID milliseconds). */
+const SETTING_UNITS: Record<string, Unit> = { ExpirationTime: 'days', OpenIDAuthTTL: 'ms', OpenIDIatTTL: 'ms' };
+
+/** A setting's value for a message: a number with its unit, anything else as `show` has it. */
+const showSetting = (k: string, v: unknown) => (SETTING_UNITS[k] ? withUnit(v, SETTING_UNITS[k], show) : show(v));
+
 /** A TTL in milliseconds, exactly as the wire string says, or undefined when it is not a plain whole number. */
 function millis(v: string): number | undefined {
   if (!/^\d+$/.test(v)) return undefined;
@@ -95,7 +101,7 @@ function planAuth(a: BackendAPIAuthType, where: string): { plan?: AuthPlan; prob
     return { problems: [`${where}.mode is ${show(mode)}, which ApiAuth cannot express`] };
   }
   for (const [k, v] of Object.entries(s)) {
-    if (v !== undefined && !MODE_SETTINGS[mode].includes(k)) problems.push(`${where}.settings.${wire(k)} is ${show(v)}, a setting that ${mode} does not take in ApiAuth`);
+    if (v !== undefined && !MODE_SETTINGS[mode].includes(k)) problems.push(`${where}.settings.${wire(k)} is ${showSetting(k, v)}, a setting that ${mode} does not take in ApiAuth`);
   }
   const str = (k: string) => s[k] as string | undefined;
   let plan: AuthPlan | undefined;
@@ -117,7 +123,7 @@ function planAuth(a: BackendAPIAuthType, where: string): { plan?: AuthPlan; prob
         const v = str(k);
         if (v === undefined) return undefined;
         const ms = millis(v);
-        if (ms === undefined) problems.push(`${where}.settings.${wire(k)} is ${show(v)}, not a whole number of milliseconds that Duration.millis() can express`);
+        if (ms === undefined) problems.push(`${where}.settings.${wire(k)} is ${showSetting(k, v)}, not a whole number of milliseconds that Duration.millis() can express`);
         return ms;
       };
       const authTtlMs = ttl('OpenIDAuthTTL');
