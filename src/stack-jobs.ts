@@ -66,5 +66,5 @@ export class StackJobs extends Construct {
 function validateOutputs(stack: Stack): string[] {
   const outputs = stack.node.findAll().filter((c) => c instanceof CfnOutput).length;
   if (outputs <= MAX_OUTPUTS) return [];
-  return [`Stack ${stack.stackName} has ${outputs} outputs, more than CloudFormation's limit of ${MAX_OUTPUTS}; BackendApiConfig adds 2 (JobId, Status) and AdminUiLoginConfig 1 (BackendManagerAppId) unless told not to: set \`stackOutputs: false\` on these constructs and read their attributes (jobId, status, backendManagerAppId) instead.`];
+  return [`Stack ${stack.stackName} has ${outputs} outputs, more than CloudFormation's limit of ${MAX_OUTPUTS} outputs; BackendApiConfig adds 2 outputs (JobId, Status) and AdminUiLoginConfig 1 output (BackendManagerAppId) unless told not to: set \`stackOutputs: false\` on these constructs and read their attributes (jobId, status, backendManagerAppId) instead.`];
 }

@@ -1,6 +1,6 @@
-import { CfnParameter } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter } from 'aws-cdk-lib';
 import { AdminUiLoginConfig, BackendApiConfig } from '../src';
-import { APP_ID, ENV, newStack } from './support/construct-helpers';
+import { APP_ID, ENV, errorMessage, newStack } from './support/construct-helpers';
 
 const API = { appId: APP_ID, backendEnvironmentName: 'staging', resourceName: 'blogapi' };
 const IDENTITY_POOL_ID = 'us-east-1:0a1b2c3d-1234-5678-9abc-def012345678';
@@ -37,5 +37,18 @@ describe('two constructs on one target fail synth (the last one would silently w
     const app = new CfnParameter(stack, 'AppId', { type: 'String' });
     new BackendApiConfig(stack, 'First', { ...API, appId: app.valueAsString });
     expect(() => new BackendApiConfig(stack, 'Second', { ...API, appId: app.valueAsString })).not.toThrow();
+  });
+});
+
+describe('the stack\'s output count', () => {
+  test('over CloudFormation\'s limit, the error says every count with its noun and how to fix it', () => {
+    const { app, stack } = newStack(ENV);
+    for (let i = 0; i < 199; i++) new CfnOutput(stack, `Out${i}`, { value: 'x' });
+    new BackendApiConfig(stack, 'Api', API);
+    expect(errorMessage(() => app.synth())).toContain(
+      'Stack TestStack has 201 outputs, more than CloudFormation\'s limit of 200 outputs; BackendApiConfig adds 2 outputs (JobId, Status) '
+      + 'and AdminUiLoginConfig 1 output (BackendManagerAppId) unless told not to: set `stackOutputs: false` on these constructs and read '
+      + 'their attributes (jobId, status, backendManagerAppId) instead.',
+    );
   });
 });
