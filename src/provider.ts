@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { HandlerEnv } from './handler-contract';
+import { managedPolicyFindings, NagAcknowledgements, wildcardFindings } from './nag';
 import { throwIfInvalid } from './util';
 
 /** Properties of an `AmplifyBackendProvider`. */
@@ -110,6 +111,15 @@ enum Grant {
   LOGIN = 'login',
 }
 
+/**
+ * What aws-cdk-lib grants a state machine that logs, in one statement on Resource "*": the
+ * log-delivery actions, which IAM allows only on "*", and (in some versions) the log writes.
+ */
+const LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups', 'logs:CreateLogStream', 'logs:PutLogEvents',
+];
+
 const GRANT_ACTIONS: Record<Grant, string[]> = {
   [Grant.API]: [
     'amplifybackend:UpdateBackendAPI', 'amplifybackend:GetBackendJob',
@@ -201,9 +211,12 @@ export class AmplifyBackendProvider extends Construct {
   private readonly granted = new Set<string>();
   /** The schema read policies, by object key. */
   private readonly schemaPolicies = new Map<string, iam.ManagedPolicy>();
+  /** cdk-nag findings acknowledged on the provider's resources. */
+  private readonly nag: NagAcknowledgements;
 
   public constructor(scope: Construct, id: string, props: AmplifyBackendProviderProps = {}) {
     super(scope, id);
+    this.nag = new NagAcknowledgements(this);
     const queryInterval = props.queryInterval ?? Duration.seconds(15);
     const totalTimeout = props.totalTimeout ?? Duration.minutes(50);
     const handlerTimeout = props.handlerTimeout ?? Duration.minutes(2);
@@ -272,7 +285,7 @@ export class AmplifyBackendProvider extends Construct {
     this.serviceToken = provider.serviceToken;
 
     this.node.addValidation({ validate: () => [...this.validateGrants(), ...this.validateOneDefault()] });
-    this.suppressFindings(provider, props.role === undefined, props.vpc !== undefined);
+    this.acknowledgeFindings(provider, props.role === undefined, props.vpc !== undefined);
   }
 
   /**
@@ -341,9 +354,12 @@ export class AmplifyBackendProvider extends Construct {
         description: 'cdk-amplify-backend: AmplifyBackend actions on the apps this stack configures',
       });
       this.attach(policy);
-      suppress(policy.node.defaultChild as CfnResource, [{
+      this.nag.add(policy.node.defaultChild as CfnResource, [{
         id: 'AwsSolutions-IAM5',
         reason: 'Scoped to one Amplify app: the service authorizes on /backend/<appId>/ sub-resources (api, job, config) whose job IDs are not known before the call.',
+        findings: wildcardFindings(Object.values(GRANT_ACTIONS).flat()),
+        // One finding per app: some 85 bytes of template each, for a policy nobody else adds to.
+        wholeResourceForCdkNag2: true,
       }]);
       current = { policy, statements: {}, grants: 0 };
       this.policies.push(current);
@@ -366,7 +382,7 @@ export class AmplifyBackendProvider extends Construct {
   private validateGrants(): string[] {
     const count = this.policies.length + this.schemaPolicies.size;
     if (count <= MAX_POLICIES) return [];
-    return [`AmplifyBackendProvider: the constructs of this provider need more managed policies (${count}: ${this.granted.size} app grants in ${this.policies.length} policies of ${GRANTS_PER_POLICY}, and ${this.schemaPolicies.size} schema files with one policy each) than one IAM role can hold (${MAX_POLICIES}); split them over several stacks.`];
+    return [`AmplifyBackendProvider: the constructs of this provider need ${count} managed policies (${this.granted.size} app grants in ${this.policies.length} policies of at most ${GRANTS_PER_POLICY} grants each, and ${this.schemaPolicies.size} schema files with one policy each), more than the ${MAX_POLICIES} managed policies one IAM role can hold; split them over several stacks.`];
   }
 
   /** A default provider made for constructs given no `provider` must not sit beside another one the user made. */
@@ -378,52 +394,56 @@ export class AmplifyBackendProvider extends Construct {
     return [`Stack ${stack.node.path} has two AmplifyBackendProviders: ${others.map((o) => `"${o.node.path}"`).join(', ')}, which you created, and the default one, "${this.node.path}", created for the constructs given no \`provider\`. Each provider has its own ServiceToken, and CloudFormation refuses to change a deployed custom resource's ServiceToken. Pass \`provider\` to every construct, or configure the default provider with AmplifyBackendProvider.configure(stack, props) (same construct ID, same ServiceToken) instead of \`new AmplifyBackendProvider\`.`];
   }
 
-  /** cdk-nag AwsSolutions findings on the provider's resources, each with the reason, on the resources they concern. */
-  private suppressFindings(framework: Construct, ownRole: boolean, inVpc: boolean): void {
-    const runtime = { id: 'AwsSolutions-L1', reason: 'NODEJS_22_X is the newest Node.js runtime of the minimum supported aws-cdk-lib.' };
-    const vpcAccess = 'AWSLambdaVPCAccessExecutionRole (network interfaces), added only when the provider is in a VPC.';
+  /** cdk-nag AwsSolutions findings on the provider's resources, each with the reason, on the resources they concern (src/nag.ts). */
+  private acknowledgeFindings(framework: Construct, ownRole: boolean, inVpc: boolean): void {
+    const basicExecution = 'AWSLambdaBasicExecutionRole';
+    const vpcAccess = 'AWSLambdaVPCAccessExecutionRole';
+    const vpcReason = `${vpcAccess} (network interfaces), added only when the provider is in a VPC.`;
     for (const child of framework.node.findAll()) {
       if (!(child instanceof CfnResource)) continue;
       switch (child.cfnResourceType) {
         case 'AWS::IAM::Role':
-          suppress(child, [{ id: 'AwsSolutions-IAM4', reason: `CDK Provider framework function role: AWSLambdaBasicExecutionRole (its own logs), and ${vpcAccess}` }]);
+          this.nag.add(child, [{
+            id: 'AwsSolutions-IAM4',
+            reason: `CDK Provider framework function role: ${basicExecution} (its own logs), and ${vpcReason}`,
+            findings: managedPolicyFindings([`service-role/${basicExecution}`, `service-role/${vpcAccess}`]),
+          }]);
           break;
         case 'AWS::IAM::Policy':
-          suppress(child, [{ id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework: invoke any version (:*) of this provider\'s functions; the waiter\'s log-delivery actions exist only on Resource "*".' }]);
+          this.nag.add(child, [
+            { id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework: invoke any version (:*) of this provider\'s functions.', findings: wildcardFindings(['lambda:InvokeFunction']) },
+            { id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework waiter: aws-cdk-lib grants its log delivery in one statement on Resource "*", the only resource IAM allows for log-delivery actions.', findings: wildcardFindings(LOG_DELIVERY_ACTIONS) },
+          ]);
           break;
         case 'AWS::Lambda::Function':
-          suppress(child, [runtime]);
+          this.nag.add(child, [{ id: 'AwsSolutions-L1', reason: 'CDK Provider framework function: its runtime is the one aws-cdk-lib picks for the framework.' }]);
           break;
         case 'AWS::StepFunctions::StateMachine':
-          suppress(child, [
+          this.nag.add(child, [
             { id: 'AwsSolutions-SF1', reason: 'CDK Provider framework waiter: retries one function; failures reach the CloudFormation event and the function logs.' },
             { id: 'AwsSolutions-SF2', reason: 'CDK Provider framework waiter: a retry loop around one function; X-Ray adds nothing.' },
           ]);
           break;
       }
     }
-    for (const fn of [this.onEventHandler, this.isCompleteHandler]) suppress(fn.node.defaultChild as CfnResource, [runtime]);
+    for (const fn of [this.onEventHandler, this.isCompleteHandler]) {
+      this.nag.add(fn.node.defaultChild as CfnResource, [{ id: 'AwsSolutions-L1', reason: 'NODEJS_22_X is the newest Node.js runtime of the minimum supported aws-cdk-lib.' }]);
+    }
+    // The VPC access policy is the provider's doing on a role passed in too (when it is one of this app's).
+    const role = this.role.node.defaultChild;
+    if (inVpc && this.roleIsMutable && role instanceof CfnResource) {
+      this.nag.add(role, [{ id: 'AwsSolutions-IAM4', reason: `Handler role: ${vpcReason}`, findings: managedPolicyFindings([`service-role/${vpcAccess}`]) }]);
+    }
     if (!ownRole) return;
-    if (inVpc) suppress(this.role.node.defaultChild as CfnResource, [{ id: 'AwsSolutions-IAM4', reason: `Handler role: ${vpcAccess}` }]);
     const logPolicy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
     if (logPolicy instanceof CfnResource) {
-      suppress(logPolicy, [{ id: 'AwsSolutions-IAM5', reason: 'Handler role: write log streams (log-group:<its own group>:*) whose names Lambda picks.' }]);
+      this.nag.add(logPolicy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Handler role: write log streams (log-group:<its own group>:*) whose names Lambda picks.',
+        findings: wildcardFindings(['logs:CreateLogStream', 'logs:PutLogEvents']),
+      }]);
     }
   }
-}
-
-interface NagSuppression {
-  readonly id: string;
-  readonly reason: string;
-}
-
-/**
- * Adds cdk-nag suppressions through resource metadata, the form cdk-nag reads, so the library
- * needs no dependency on cdk-nag.
- */
-function suppress(resource: CfnResource, rules: NagSuppression[]): void {
-  const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: NagSuppression[] } | undefined)?.rules_to_suppress ?? [];
-  resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...rules] });
 }
 
 /**
@@ -455,7 +475,7 @@ function validateTimeouts(scope: Construct, queryInterval: Duration, totalTimeou
       const room = limit - handlerTimeout.toSeconds({ integral: false }) - FRAMEWORK_OVERHEAD.toSeconds();
       const maxTotal = Math.floor((room * q) / (q + POLL_RUN_TIME.toSeconds()) / 60);
       fail('totalTimeout', totalTimeout.toHumanString(),
-        `CloudFormation waits at most ${MAX_SERVICE_TIMEOUT.toHumanString()} for a custom resource, and the framework's own timeout answer must come first: handlerTimeout (${handlerTimeout.toHumanString()}) + totalTimeout + ${POLL_RUN_TIME.toHumanString()} per poll (${polls} polls every ${queryInterval.toHumanString()}) + ${FRAMEWORK_OVERHEAD.toHumanString()} for the framework comes to ${Math.ceil(needed)} seconds, over ${limit}. `
+        `CloudFormation waits at most ${MAX_SERVICE_TIMEOUT.toHumanString()} for a custom resource, and the framework's own timeout answer must come first: handlerTimeout (${handlerTimeout.toHumanString()}) + totalTimeout + ${POLL_RUN_TIME.toHumanString()} per poll (${polls} polls every ${queryInterval.toHumanString()}) + ${FRAMEWORK_OVERHEAD.toHumanString()} for the framework comes to ${Math.ceil(needed)} seconds, over ${limit} seconds. `
         + (maxTotal >= 1 ? `Use a totalTimeout of at most Duration.minutes(${maxTotal}) with these settings.` : 'Lower handlerTimeout first.'));
     } else {
       serviceTimeout = Duration.seconds(Math.ceil(needed));

@@ -41,7 +41,7 @@ describe('timeouts that fit CloudFormation\'s hour', () => {
     expect(serviceTimeoutWith({ totalTimeout: Duration.minutes(53) })).toBe(String(120 + 3180 + 212 + 60));
     const message = errorMessage(() => serviceTimeoutWith({ totalTimeout: Duration.minutes(54) }));
     expect(message).toMatch(/AmplifyBackendProvider TestStack\/Provider: invalid totalTimeout \(got 54 minutes\): CloudFormation waits at most 1 hour for a custom resource/);
-    expect(message).toMatch(/comes to 3636 seconds, over 3600\. Use a totalTimeout of at most Duration\.minutes\(53\) with these settings\./);
+    expect(message).toMatch(/comes to 3636 seconds, over 3600 seconds\. Use a totalTimeout of at most Duration\.minutes\(53\) with these settings\./);
   });
 
   test.each([
