@@ -174,4 +174,55 @@ const readmePython = project.addTask('readme:python', {
 });
 project.postCompileTask.spawn(readmePython);
 
+// Integration tests (test/integ.*.ts; CONTRIBUTING.md, "Integration tests"), run by integ-runner.
+// Without --update-on-failed or --force, integ-runner only synthesizes each test and compares its
+// templates with the committed snapshot (asset hashes left out): that is what the test task runs,
+// with no AWS account. integ:deploy deploys them for real. Not projen's experimentalIntegRunner
+// option: it adds integ-runner and integ-tests-alpha at @latest (the versions pinned above are the
+// newest that accept aws-cdk-lib 2.200) and runs the tests under tsconfig.json, which covers src/
+// only. --transpile-only: the test task type-checks test/ with the rest (tsc -p tsconfig.dev.json).
+const integArgs = '--language typescript --app "ts-node --project tsconfig.dev.json --transpile-only {filePath}"';
+// The existing Gen 1 app the tests configure when deployed (test/integ.*.ts). The snapshots hold
+// the tests' placeholders, so the snapshot tasks ignore any of these set in the shell.
+const integTargets = [
+  'AMPLIFY_APP_ID', 'AMPLIFY_BACKEND_ENV', 'AMPLIFY_API_RESOURCE',
+  'AMPLIFY_ADMIN_USER_POOL_ID', 'AMPLIFY_ADMIN_USER_POOL_CLIENT_ID', 'AMPLIFY_ADMIN_IDENTITY_POOL_ID',
+];
+const withPlaceholders = `env ${integTargets.map((v) => `-u ${v}`).join(' ')}`;
+// Any region, so that the CDK toolkit does not ask the EC2 instance metadata for one (about 8 s
+// of timeouts off EC2); the test stacks have no env, so their templates do not depend on it.
+const snapshotEnv = { AWS_REGION: 'us-east-1' };
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Compare the integration tests (test/integ.*.ts) with their committed snapshots; never deploys',
+  env: snapshotEnv,
+  exec: `${withPlaceholders} integ-runner ${integArgs}`,
+  receiveArgs: true,
+});
+project.testTask.spawn(integSnapshot);
+project.addTask('integ:snapshot:update', {
+  description: 'Rewrite the snapshots of the integration tests whose templates changed; never deploys',
+  env: snapshotEnv,
+  exec: `${withPlaceholders} integ-runner ${integArgs} --update-on-failed --dry-run`,
+  receiveArgs: true,
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy the integration tests in a real account (AMPLIFY_* and AWS_REGION set), run their assertions, delete them',
+  steps: [
+    {
+      exec: `bash -c 'for v in ${integTargets.slice(0, 5).join(' ')} AWS_REGION; do [ -n "\${!v}" ] || { echo "integ:deploy: set $v (CONTRIBUTING.md, Integration tests)" >&2; exit 1; }; done'`,
+    },
+    {
+      // --force: every test (or those named), though its snapshot matches. A test that passes
+      // rewrites its snapshot with the real IDs: the dry run after it puts the placeholders back,
+      // whatever the outcome. Test names go first: --parallel-regions would take them as regions.
+      exec: `integ-runner $@ ${integArgs} --force --parallel-regions "$AWS_REGION"; rc=$?; `
+        + 'echo "integ:deploy: putting the placeholders back into the snapshots"; '
+        + `AWS_REGION=us-east-1 ${withPlaceholders} integ-runner ${integArgs} --update-on-failed --dry-run > /dev/null; exit $rc`,
+      receiveArgs: true,
+    },
+  ],
+});
+// What integ-runner synthesizes into while it runs (left behind if it is stopped).
+project.gitignore.exclude('/test/cdk-integ.out.*');
+
 project.synth();
