@@ -224,5 +224,7 @@ project.addTask('integ:deploy', {
 });
 // What integ-runner synthesizes into while it runs (left behind if it is stopped).
 project.gitignore.exclude('/test/cdk-integ.out.*');
+// The snapshots' assets are integ-tests-alpha's minified assertion handler (2 MB): no diff to read.
+project.gitattributes.addAttributes('/test/*.snapshot/asset.*/**', '-diff', 'linguist-generated');
 
 project.synth();
