@@ -146,7 +146,10 @@ async function main(): Promise<number> {
       synth(1, 'my-blog-app');
       failures.push('story 3: an app ID that is not one synthesized');
     } catch (err) {
-      console.log(`  ${(err as Error).message.split('\n').join('\n  ')}`);
+      // As `cdk synth` prints it: aws-cdk-lib's ValidationError, scoped to the construct.
+      const { name, message, constructPath } = err as Error & { constructPath?: string };
+      console.log(`  ${name}: ${message.split('\n').join('\n  ')}\n      at path [${constructPath}]`);
+      if (name !== 'ValidationError' || !constructPath) failures.push(`story 3: a ${name} without a construct path, not aws-cdk-lib's ValidationError`);
     }
 
     const staging = emulator.getApiConfig(EXAMPLE_APP_ID, 'staging', 'blogapi');
