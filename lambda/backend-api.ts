@@ -207,29 +207,17 @@ function ownJob(jobs: BackendJobRespObj[], after: number): BackendJobRespObj | u
     .sort((a, b) => createdAt(a) - createdAt(b))[0];
 }
 
-/** Every attribute, from a job record. */
-function jobData(p: BackendApiResourceProperties, job: BackendJobRespObj | GetBackendJobCommandOutput): BackendApiResponseData {
+/** Every attribute, from a job record or from UpdateBackendAPI's answer (which has no times yet). */
+function jobData(p: BackendApiResourceProperties, job: BackendJobRespObj | GetBackendJobCommandOutput | UpdateBackendAPICommandOutput): BackendApiResponseData {
+  const times = job as { CreateTime?: string; UpdateTime?: string };
   return {
     AppId: job.AppId ?? p.AppId,
     BackendEnvironmentName: job.BackendEnvironmentName ?? p.BackendEnvironmentName,
     JobId: job.JobId ?? '',
     Operation: job.Operation ?? OPERATION,
     Status: job.Status ?? '',
-    CreateTime: job.CreateTime ?? '',
-    UpdateTime: job.UpdateTime ?? '',
-  };
-}
-
-/** Every attribute, from UpdateBackendAPI's answer (no times yet). */
-function startData(p: BackendApiResourceProperties, out: UpdateBackendAPICommandOutput): BackendApiResponseData {
-  return {
-    AppId: out.AppId ?? p.AppId,
-    BackendEnvironmentName: out.BackendEnvironmentName ?? p.BackendEnvironmentName,
-    JobId: out.JobId ?? '',
-    Operation: out.Operation ?? '',
-    Status: out.Status ?? '',
-    CreateTime: '',
-    UpdateTime: '',
+    CreateTime: times.CreateTime ?? '',
+    UpdateTime: times.UpdateTime ?? '',
   };
 }
 
@@ -295,7 +283,7 @@ export async function onEvent(event: Event, log: EventLog): Promise<OnEventRespo
     throw new Error(`UpdateBackendAPI for ${target(p)} returned no job ID, so the job cannot be followed (status: ${out.Status ?? 'none'}).`);
   }
   log.note({ outcome: 'job started', jobId: out.JobId, status: out.Status });
-  return { ...state, Data: startData(p, out) };
+  return { ...state, Data: jobData(p, out) };
 }
 
 export async function isComplete(event: Poll, log: EventLog): Promise<Result> {
@@ -382,6 +370,6 @@ async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
   }
   log.note({ outcome: 'job started', jobId: out.JobId, status: out.Status });
   // Waiting: the next poll finds the job by the list, as this one would have.
-  if (p.WaitForCompletion === 'false') return { IsComplete: true, Data: startData(p, out) };
+  if (p.WaitForCompletion === 'false') return { IsComplete: true, Data: jobData(p, out) };
   return wait(p, startedAt, `the Amplify job ${out.JobId ?? ''} has just been started`, OWN_JOB_ADVICE);
 }

@@ -219,7 +219,7 @@ describe('BackendApiConfig on-event', () => {
     expect(mock.commandCalls(UpdateBackendAPICommand, fullApiInput, true)).toHaveLength(1);
   });
 
-  test('Create with only the required properties leaves ResourceConfig out; Data falls back to the properties', async () => {
+  test('Create with only the required properties leaves ResourceConfig out; Data falls back to the properties and the operation called', async () => {
     mock.on(UpdateBackendAPICommand, minimalApiInput, true).resolves({ $metadata: {}, JobId: JOB_ID });
 
     const result = await onEvent(apiEvent.create(minimalApiProps));
@@ -227,7 +227,7 @@ describe('BackendApiConfig on-event', () => {
     expect(result).toStrictEqual({
       PhysicalResourceId: API_PHYSICAL_ID,
       ...STARTED,
-      Data: { AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Operation: '', Status: '', CreateTime: '', UpdateTime: '' },
+      Data: { AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Operation: 'UpdateBackendAPI', Status: '', CreateTime: '', UpdateTime: '' },
     });
     expect(mock.commandCalls(UpdateBackendAPICommand)).toHaveLength(1);
     expect(mock.commandCalls(GetBackendAPICommand)).toHaveLength(0);

@@ -125,7 +125,6 @@ export class LocalCloudFormation {
       accountId: this.accountId,
       stackName: options.stackName,
       parameters: options.parameters,
-      fakeValues: options.fakeValues,
       isCustomResource: (type) => this.types.has(type),
       customResourcePhysicalId: (id) => self.deployed?.resources[id]?.physicalId,
       customResourceData: (id) => self.deployed?.resources[id]?.data,
@@ -621,7 +620,6 @@ export class LocalCloudFormation {
       return;
     }
     this.handlerLogs.push(line);
-    this.options.onHandlerLog?.(line);
   }
 
   private emit(events: StackEvent[], state: { logicalId: string; type: string; physicalId?: string }, status: string, reason?: string): void {

@@ -56,7 +56,6 @@ export interface ResolveContext {
   readonly accountId: string;
   readonly stackName: string;
   readonly parameters?: Record<string, string>;
-  readonly fakeValues?: Record<string, string>;
   /** The custom resources the stand-in runs: their physical ID and attributes come from their provider. */
   isCustomResource(type: string): boolean;
   customResourcePhysicalId(logicalId: string): string | undefined;
@@ -114,8 +113,6 @@ export class Resolver {
       if (v === undefined) throw new Error(`parameter ${name} has no value`);
       return String(v);
     }
-    const fake = this.ctx.fakeValues?.[name];
-    if (fake !== undefined) return fake;
     const r = template.Resources?.[name];
     if (!r) throw new Error(`Ref to unknown ${name}`);
     if (this.ctx.isCustomResource(r.Type)) return this.ctx.customResourcePhysicalId(name) ?? `pending:${name}`;
@@ -130,8 +127,6 @@ export class Resolver {
   }
 
   getAtt(template: Json, id: string, attr: string): string {
-    const fake = this.ctx.fakeValues?.[`${id}.${attr}`];
-    if (fake !== undefined) return fake;
     const r = template.Resources?.[id];
     if (!r) throw new Error(`Fn::GetAtt of unknown resource ${id}`);
     const { region, accountId } = this.ctx;

@@ -93,8 +93,6 @@ export interface LocalCloudFormationOptions {
   readonly accountId?: string;
   /** Stack parameter values; parameters without one take their Default. */
   readonly parameters?: Record<string, string>;
-  /** Physical IDs or attribute values for resources outside this library, by logical ID (and `LogicalId.Attr`). */
-  readonly fakeValues?: Record<string, string>;
   /**
    * The clock the stack runs on. Share it with the AmplifyBackend emulator
    * (`AmplifyBackendEmulator.start({ now: clock.now })`) so that jobs age with the waiter's waits.
@@ -111,9 +109,4 @@ export interface LocalCloudFormationOptions {
   readonly customResourceTypes?: readonly string[];
   /** Told of every stack event as it happens (progress display), and of each is-complete attempt (status `WAITING`). */
   readonly onEvent?: (event: StackEvent) => void;
-  /**
-   * Receives each line the user handlers log. Their console output is captured, as CloudWatch
-   * Logs would hold it, into `handlerLogs`; it is not printed.
-   */
-  readonly onHandlerLog?: (line: string) => void;
 }
