@@ -69,6 +69,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
       collectCoverageFrom: ['src/**/*.ts', 'lambda/**/*.ts', 'cli/**/*.ts'],
+      // A temporary folder per run, removed at its end (test/support/jest-global-setup.ts).
+      globalSetup: '<rootDir>/test/support/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/jest-global-teardown.ts',
     },
   },
   gitignore: ['/cdk.out', '/examples/cdk.out', '/.bench/', '/.jsii.tabl.json'],
