@@ -43,16 +43,27 @@ interface ValidationsApi {
 }
 const validations = (cdk as unknown as { Validations?: ValidationsApi }).Validations;
 
-/** The acknowledgements of one provider's resources, written when the app is complete. */
-export class NagAcknowledgements implements IAspect {
+const STACK_ASPECTS = new WeakMap<Stack, NagAcknowledgements>();
+
+/**
+ * Acknowledges `rules` on `resource`, once the app is complete (by an aspect on the resource's
+ * stack, which may not be the caller's: a role passed in can live in another stack).
+ */
+export function acknowledge(resource: CfnResource, rules: NagAcknowledgement[]): void {
+  const stack = Stack.of(resource);
+  let aspect = STACK_ASPECTS.get(stack);
+  if (!aspect) {
+    aspect = new NagAcknowledgements();
+    Aspects.of(stack).add(aspect, { priority: AspectPriority.MUTATING });
+    STACK_ASPECTS.set(stack, aspect);
+  }
+  aspect.add(resource, rules);
+}
+
+/** The acknowledgements of one stack's resources, written when the app is complete. */
+class NagAcknowledgements implements IAspect {
   private readonly pending = new Map<CfnResource, NagAcknowledgement[]>();
 
-  /** Acknowledges the rules added for resources of `scope`'s stack. */
-  public constructor(scope: IConstruct) {
-    Aspects.of(Stack.of(scope)).add(this, { priority: AspectPriority.MUTATING });
-  }
-
-  /** Acknowledges `rules` on `resource`, a resource of this stack. */
   public add(resource: CfnResource, rules: NagAcknowledgement[]): void {
     this.pending.set(resource, [...(this.pending.get(resource) ?? []), ...rules]);
   }

@@ -10,7 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { HandlerEnv } from './handler-contract';
-import { managedPolicyFindings, NagAcknowledgements, wildcardFindings } from './nag';
+import { acknowledge, managedPolicyFindings, wildcardFindings } from './nag';
 import { throwIfInvalid } from './util';
 
 /** Properties of an `AmplifyBackendProvider`. */
@@ -60,9 +60,10 @@ export interface AmplifyBackendProviderProps {
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
-   * Role of the handler functions. A mutable role gets the provider's managed policies
-   * attached; a role imported with `mutable: false` is never modified: attach the policies in
-   * `managedPolicies` (and, in a VPC, AWSLambdaVPCAccessExecutionRole) to it yourself.
+   * Role of the handler functions. A mutable role, of this stack or of another, gets the
+   * provider's managed policies and write access to its log group; a role imported with
+   * `mutable: false` is never modified: give it the policies in `managedPolicies`, write access
+   * to `logGroup` (and, in a VPC, AWSLambdaVPCAccessExecutionRole) yourself.
    * @default - a new role with only the permissions the handler needs
    */
   readonly role?: iam.IRole;
@@ -211,12 +212,9 @@ export class AmplifyBackendProvider extends Construct {
   private readonly granted = new Set<string>();
   /** The schema read policies, by object key. */
   private readonly schemaPolicies = new Map<string, iam.ManagedPolicy>();
-  /** cdk-nag findings acknowledged on the provider's resources. */
-  private readonly nag: NagAcknowledgements;
 
   public constructor(scope: Construct, id: string, props: AmplifyBackendProviderProps = {}) {
     super(scope, id);
-    this.nag = new NagAcknowledgements(this);
     const queryInterval = props.queryInterval ?? Duration.seconds(15);
     const totalTimeout = props.totalTimeout ?? Duration.minutes(50);
     const handlerTimeout = props.handlerTimeout ?? Duration.minutes(2);
@@ -238,11 +236,13 @@ export class AmplifyBackendProvider extends Construct {
     // aws-cdk-lib ImmutableRole: it drops every statement and policy given to it while saying
     // they were added, so it is recognised by its class, and then nothing is attached to it.
     this.roleIsMutable = (this.role.constructor as { PROPERTY_INJECTION_ID?: string }).PROPERTY_INJECTION_ID !== 'aws-cdk-lib.aws-iam.ImmutableRole';
-    iam.Grant.addToPrincipal({
-      grantee: this.role,
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resourceArns: [this.logGroup.logGroupArn],
-    });
+    const logWrite = { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] };
+    // A role of another stack would hold a reference to this stack's log group, while this
+    // stack's functions depend on the role: a cycle that fails synth. Its grant lives here.
+    const logPolicy = Stack.of(this.role) !== Stack.of(this) && this.roleIsMutable
+      ? new iam.Policy(this, 'LogWrite', { statements: [new iam.PolicyStatement(logWrite)], roles: [this.role] })
+      : undefined;
+    if (!logPolicy) iam.Grant.addToPrincipal({ grantee: this.role, actions: logWrite.actions, resourceArns: logWrite.resources });
     if (props.vpc) {
       this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
     }
@@ -269,6 +269,7 @@ export class AmplifyBackendProvider extends Construct {
     });
     this.onEventHandler = fn('OnEvent', 'index.onEvent', 'cdk-amplify-backend: applies UpdateBackendAPI / UpdateBackendConfig');
     this.isCompleteHandler = fn('IsComplete', 'index.isComplete', 'cdk-amplify-backend: polls GetBackendJob until the Amplify job ends');
+    if (logPolicy) [this.onEventHandler, this.isCompleteHandler].forEach((f) => f.node.addDependency(logPolicy));
 
     const provider = new cr.Provider(this, 'Framework', {
       onEventHandler: this.onEventHandler,
@@ -354,7 +355,7 @@ export class AmplifyBackendProvider extends Construct {
         description: 'cdk-amplify-backend: AmplifyBackend actions on the apps this stack configures',
       });
       this.attach(policy);
-      this.nag.add(policy.node.defaultChild as CfnResource, [{
+      acknowledge(policy.node.defaultChild as CfnResource, [{
         id: 'AwsSolutions-IAM5',
         reason: 'Scoped to one Amplify app: the service authorizes on /backend/<appId>/ sub-resources (api, job, config) whose job IDs are not known before the call.',
         findings: wildcardFindings(Object.values(GRANT_ACTIONS).flat()),
@@ -403,23 +404,23 @@ export class AmplifyBackendProvider extends Construct {
       if (!(child instanceof CfnResource)) continue;
       switch (child.cfnResourceType) {
         case 'AWS::IAM::Role':
-          this.nag.add(child, [{
+          acknowledge(child, [{
             id: 'AwsSolutions-IAM4',
             reason: `CDK Provider framework function role: ${basicExecution} (its own logs), and ${vpcReason}`,
             findings: managedPolicyFindings([`service-role/${basicExecution}`, `service-role/${vpcAccess}`]),
           }]);
           break;
         case 'AWS::IAM::Policy':
-          this.nag.add(child, [
+          acknowledge(child, [
             { id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework: invoke any version (:*) of this provider\'s functions.', findings: wildcardFindings(['lambda:InvokeFunction']) },
             { id: 'AwsSolutions-IAM5', reason: 'CDK Provider framework waiter: aws-cdk-lib grants its log delivery in one statement on Resource "*", the only resource IAM allows for log-delivery actions.', findings: wildcardFindings(LOG_DELIVERY_ACTIONS) },
           ]);
           break;
         case 'AWS::Lambda::Function':
-          this.nag.add(child, [{ id: 'AwsSolutions-L1', reason: 'CDK Provider framework function: its runtime is the one aws-cdk-lib picks for the framework.' }]);
+          acknowledge(child, [{ id: 'AwsSolutions-L1', reason: 'CDK Provider framework function: its runtime is the one aws-cdk-lib picks for the framework.' }]);
           break;
         case 'AWS::StepFunctions::StateMachine':
-          this.nag.add(child, [
+          acknowledge(child, [
             { id: 'AwsSolutions-SF1', reason: 'CDK Provider framework waiter: retries one function; failures reach the CloudFormation event and the function logs.' },
             { id: 'AwsSolutions-SF2', reason: 'CDK Provider framework waiter: a retry loop around one function; X-Ray adds nothing.' },
           ]);
@@ -427,17 +428,17 @@ export class AmplifyBackendProvider extends Construct {
       }
     }
     for (const fn of [this.onEventHandler, this.isCompleteHandler]) {
-      this.nag.add(fn.node.defaultChild as CfnResource, [{ id: 'AwsSolutions-L1', reason: 'NODEJS_22_X is the newest Node.js runtime of the minimum supported aws-cdk-lib.' }]);
+      acknowledge(fn.node.defaultChild as CfnResource, [{ id: 'AwsSolutions-L1', reason: 'NODEJS_22_X is the newest Node.js runtime of the minimum supported aws-cdk-lib.' }]);
     }
     // The VPC access policy is the provider's doing on a role passed in too (when it is one of this app's).
     const role = this.role.node.defaultChild;
     if (inVpc && this.roleIsMutable && role instanceof CfnResource) {
-      this.nag.add(role, [{ id: 'AwsSolutions-IAM4', reason: `Handler role: ${vpcReason}`, findings: managedPolicyFindings([`service-role/${vpcAccess}`]) }]);
+      acknowledge(role, [{ id: 'AwsSolutions-IAM4', reason: `Handler role: ${vpcReason}`, findings: managedPolicyFindings([`service-role/${vpcAccess}`]) }]);
     }
     if (!ownRole) return;
     const logPolicy = this.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
     if (logPolicy instanceof CfnResource) {
-      this.nag.add(logPolicy, [{
+      acknowledge(logPolicy, [{
         id: 'AwsSolutions-IAM5',
         reason: 'Handler role: write log streams (log-group:<its own group>:*) whose names Lambda picks.',
         findings: wildcardFindings(['logs:CreateLogStream', 'logs:PutLogEvents']),

@@ -173,4 +173,22 @@ describe('a role passed in', () => {
       PolicyDocument: { Statement: [Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] })] },
     });
   });
+
+  test('a role of another stack synthesizes (no reference cycle): its log grant is a policy in the provider\'s stack, which the handlers wait for', () => {
+    const app = new App();
+    const roles = new Stack(app, 'RoleStack', { env: ENV });
+    const role = new iam.Role(roles, 'Shared', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const stack = new Stack(app, 'TestStack', { env: ENV });
+    const provider = AmplifyBackendProvider.configure(stack, { role });
+    api(stack, 'Api');
+    const template = Template.fromStack(stack);
+    const [logWrite] = Object.entries(resourcesOfType(template, 'AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p.Properties!.PolicyDocument).includes('logs:PutLogEvents'));
+    expect(logWrite[1].Properties!.Roles).toEqual([{ 'Fn::ImportValue': expect.stringContaining('RoleStack') }]);
+    for (const fn of [provider.onEventHandler, provider.isCompleteHandler]) {
+      expect(template.toJSON().Resources[logicalId(fn)].DependsOn).toContain(logWrite[0]);
+    }
+    // The role's stack holds nothing of the provider's stack.
+    expect(JSON.stringify(Template.fromStack(roles).toJSON())).not.toContain('Fn::ImportValue');
+  });
 });

@@ -91,6 +91,16 @@ export const SCENARIOS: Record<string, () => Stack> = {
     return stack;
   },
 
+  'a role of another stack passed in (the role\'s stack)': () => {
+    const app = new App();
+    const roles = new Stack(app, 'RoleStack', { env: ENV });
+    const role = new iam.Role(roles, 'HandlerRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const stack = new Stack(app, 'NagStack', { env: ENV });
+    const provider = new AmplifyBackendProvider(stack, 'Provider', { role, vpc: importedVpc(stack) });
+    new BackendApiConfig(stack, 'Api', { appId: APP_ID, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider });
+    return roles;
+  },
+
   'a wildcard the user adds to the provider\'s role': () => {
     const stack = newStack(ENV);
     new BackendApiConfig(stack, 'Api', { appId: APP_ID, backendEnvironmentName: 'staging', resourceName: 'blogapi' });
