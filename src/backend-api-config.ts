@@ -1,4 +1,4 @@
-import { CfnOutput, CfnResource, CustomResource, Token } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, CustomResource, Errors, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiAuth } from './api-auth';
 import { ApiSchema } from './api-schema';
@@ -117,7 +117,15 @@ export class BackendApiConfig extends Construct {
 
   public constructor(scope: Construct, id: string, props: BackendApiConfigProps) {
     super(scope, id);
-    const schema = props.transformSchema?.bind(this);
+    // A schema that cannot be used is reported with the other broken rules, not alone.
+    const schemaErrors: string[] = [];
+    let schema: ReturnType<ApiSchema['bind']> | undefined;
+    try {
+      schema = props.transformSchema?.bind(this);
+    } catch (e) {
+      if (!Errors.isValidationError(e)) throw e;
+      schemaErrors.push(e.message);
+    }
     // UpdateBackendAPI replaces the members it is sent and keeps the others: with a default auth
     // mode, the additional modes are always sent, so that the API's modes are exactly the declared ones.
     const additional = props.additionalAuthTypes ?? (props.defaultAuthType ? [] : undefined);
@@ -141,7 +149,7 @@ export class BackendApiConfig extends Construct {
     const written = new Map<string, ReturnType<ApiAuth['_written']>>();
     if (props.defaultAuthType) written.set('defaultAuthType', props.defaultAuthType._written());
     additional?.forEach((a, i) => written.set(`additionalAuthTypes[${i}]`, a._written()));
-    throwIfInvalid(validateBackendApi(properties, (v) => Token.isUnresolved(v), (prop) => written.get(prop)), this);
+    throwIfInvalid([...validateBackendApi(properties, (v) => Token.isUnresolved(v), (prop) => written.get(prop)), ...schemaErrors], this);
     const jobs = StackJobs.of(this);
     jobs.claimApi(props.appId, props.backendEnvironmentName, props.resourceName, this);
 

@@ -126,6 +126,16 @@ describe('ApiSchema.fromFile', () => {
     expect(errorMessage(() => synth(ApiSchema.fromFile(file())))).toMatch(expected);
   });
 
+  test('a schema that cannot be used is listed with the construct\'s other broken rules', () => {
+    const { stack } = newStack(ENV);
+    const missing = path.join(os.tmpdir(), 'no-such-dir-xyz', 'schema.graphql');
+    const message = errorMessage(() => new BackendApiConfig(stack, 'Api', { ...REQUIRED, appId: 'my-app', transformSchema: ApiSchema.fromFile(missing) }));
+    expect(message.split('\n')).toEqual([
+      expect.stringMatching(/^BackendApiConfig: invalid appId \(got "my-app"\)/),
+      expect.stringMatching(/^TestStack\/Api: invalid transformSchema ApiSchema\.fromFile\(.*\): no such file/),
+    ]);
+  });
+
   test('an env-agnostic stack synthesizes too (bucket and key are tokens)', () => {
     const app = new App();
     const stack = new Stack(app, 'Agnostic');
