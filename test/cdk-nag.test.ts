@@ -75,9 +75,9 @@ describe.each(Object.keys(runs))('%s', (name) => {
     expect(report(scenario)).toMatchObject({ findings: [], synthPassed: true });
   });
 
-  test('the example app: findings only on its own Cognito user pool', () => {
-    const findings = report(EXAMPLE).findings;
-    expect(findings.map((f) => f.path)).toEqual(findings.map(() => 'AmplifyBackendExample/AdminUsers/Resource'));
+  test('the example app: one finding, on its own Cognito user pool (a paid Cognito feature it does not use)', () => {
+    const rule = run.versions['cdk-nag'].startsWith('3.') ? 'AwsSolutions-COG8' : 'AwsSolutions-COG3';
+    expect(report(EXAMPLE).findings).toEqual([{ rule, path: 'AmplifyBackendExample/AdminUsers/Resource', library: false }]);
   });
 
   test('a wildcard the user adds to a policy the library made is reported, not acknowledged with the library\'s reason', () => {
@@ -119,14 +119,22 @@ describe.each(Object.keys(runs))('%s', (name) => {
     expect(v2.filter((a) => !a.id.includes('[') && !/\/AmplifyBackendPolicy\d+\/Resource$/.test(a.path))).toEqual([]);
     expect(v3.filter((a) => a.id.startsWith('AwsSolutions-IAM') && !a.id.includes('['))).toEqual([]);
     const iam = [...v2, ...v3].filter((a) => a.id.startsWith('AwsSolutions-IAM') && a.id.includes('['));
-    for (const a of iam.filter((x) => x.id.startsWith('AwsSolutions-IAM4'))) {
+    const managed = iam.filter((x) => x.id.startsWith('AwsSolutions-IAM4'));
+    const star = iam.filter((x) => x.id.endsWith('[Resource::*]'));
+    const grants = v3.filter((x) => x.id.includes(':amplifybackend:'));
+    // Each kind is there to check: the framework's execution roles everywhere; the waiter's
+    // log-delivery statement on Resource "*" in aws-cdk-lib 2.200 (2.276 grants it otherwise);
+    // the AmplifyBackend grants one by one where cdk-nag 3 can read them.
+    const minimum = run.versions['aws-cdk-lib'] === '2.200.0';
+    expect({ managed: managed.length > 0, star: star.length > 0, grants: grants.length > 0 }).toEqual({ managed: true, star: minimum, grants: !minimum });
+    for (const a of managed) {
       const policy = /policy\/service-role\/(\w+)\]$/.exec(a.id)![1];
       expect({ id: a.id, reason: a.reason }).toEqual({ id: a.id, reason: expect.stringContaining(policy) });
     }
-    for (const a of iam.filter((x) => x.id.endsWith('[Resource::*]'))) {
+    for (const a of star) {
       expect({ id: a.id, reason: a.reason }).toEqual({ id: a.id, reason: expect.stringContaining('Resource "*"') });
     }
-    for (const a of iam.filter((x) => x.id.includes(':amplifybackend:'))) {
+    for (const a of grants) {
       expect(a.id).toMatch(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:amplifybackend:(us-east-1|<AWS::Region>):(\d{12}|<AWS::AccountId>):\/backend\/d[a-z0-9]+\/\*\]$/);
       expect(a.reason).toContain('one Amplify app');
     }
