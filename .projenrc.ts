@@ -158,8 +158,8 @@ bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 // Publish exactly what users need, whatever else sits in the build folder: the compiled library,
 // its jsii assembly, the bundled handler and CLI, the API reference and the docs the README links.
 // npm adds package.json, README.md and LICENSE itself. test/package-contents.test.ts checks it.
+// (A root .npmignore cannot add to that list, so none of its lines are needed.)
 project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '.jsii', 'assets/', 'API.md', 'docs/']);
-project.npmignore?.exclude('/examples/', '/bench/', '/lambda/', '/cli/', '/.ci/', '/tsconfig.dev.json', '/rosetta/', '/BENCHMARKS.md');
 
 // unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) names platform bindings that the
 // registry this project installs from does not serve, so npm leaves them out of the lock file and
@@ -187,10 +187,8 @@ project.postCompileTask.spawn(readmePython);
 const integArgs = '--language typescript --app "ts-node --project tsconfig.dev.json --transpile-only {filePath}"';
 // The existing Gen 1 app the tests configure when deployed (test/integ.*.ts). The snapshots hold
 // the tests' placeholders, so the snapshot tasks ignore any of these set in the shell.
-const integTargets = [
-  'AMPLIFY_APP_ID', 'AMPLIFY_BACKEND_ENV', 'AMPLIFY_API_RESOURCE',
-  'AMPLIFY_ADMIN_USER_POOL_ID', 'AMPLIFY_ADMIN_USER_POOL_CLIENT_ID', 'AMPLIFY_ADMIN_IDENTITY_POOL_ID',
-];
+const integRequired = ['AMPLIFY_APP_ID', 'AMPLIFY_BACKEND_ENV', 'AMPLIFY_API_RESOURCE', 'AMPLIFY_ADMIN_USER_POOL_ID', 'AMPLIFY_ADMIN_USER_POOL_CLIENT_ID'];
+const integTargets = [...integRequired, 'AMPLIFY_ADMIN_IDENTITY_POOL_ID'];
 const withPlaceholders = `env ${integTargets.map((v) => `-u ${v}`).join(' ')}`;
 // Any region, so that the CDK toolkit does not ask the EC2 instance metadata for one (about 8 s
 // of timeouts off EC2); the test stacks have no env, so their templates do not depend on it.
@@ -202,7 +200,7 @@ const integSnapshot = project.addTask('integ:snapshot', {
   receiveArgs: true,
 });
 project.testTask.spawn(integSnapshot);
-project.addTask('integ:snapshot:update', {
+const integSnapshotUpdate = project.addTask('integ:snapshot:update', {
   description: 'Rewrite the snapshots of the integration tests whose templates changed; never deploys',
   env: snapshotEnv,
   exec: `${withPlaceholders} integ-runner ${integArgs} --update-on-failed --dry-run`,
@@ -212,7 +210,7 @@ project.addTask('integ:deploy', {
   description: 'Deploy the integration tests in a real account (AMPLIFY_* and AWS_REGION set), run their assertions, delete them',
   steps: [
     {
-      exec: `bash -c 'for v in ${integTargets.slice(0, 5).join(' ')} AWS_REGION; do [ -n "\${!v}" ] || { echo "integ:deploy: set $v (CONTRIBUTING.md, Integration tests)" >&2; exit 1; }; done'`,
+      exec: `bash -c 'for v in ${integRequired.join(' ')} AWS_REGION; do [ -n "\${!v}" ] || { echo "integ:deploy: set $v (CONTRIBUTING.md, Integration tests)" >&2; exit 1; }; done'`,
     },
     {
       // --force: every test (or those named), though its snapshot matches. A test that passes
@@ -220,7 +218,7 @@ project.addTask('integ:deploy', {
       // whatever the outcome. Test names go first: --parallel-regions would take them as regions.
       exec: `integ-runner $@ ${integArgs} --force --parallel-regions "$AWS_REGION"; rc=$?; `
         + 'echo "integ:deploy: putting the placeholders back into the snapshots"; '
-        + `AWS_REGION=us-east-1 ${withPlaceholders} integ-runner ${integArgs} --update-on-failed --dry-run > /dev/null; exit $rc`,
+        + `npx projen ${integSnapshotUpdate.name} > /dev/null; exit $rc`,
       receiveArgs: true,
     },
   ],
