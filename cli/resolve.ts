@@ -6,6 +6,7 @@
  * resolved values, and values given with --value for Ref / Fn::GetAtt of resources. Anything
  * else (a resource's Ref or attribute, Fn::ImportValue, Fn::If, ...) stays an `Unresolved`.
  */
+import { partition } from '@aws-sdk/core/client';
 
 type Json = any;
 
@@ -30,20 +31,6 @@ export interface ResolveContext {
   readonly parameters: Readonly<Record<string, string>>;
   /** --value LogicalId=VALUE, --value LogicalId.Attribute=VALUE */
   readonly values: Readonly<Record<string, string>>;
-}
-
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
-  if (region.startsWith('us-isof-')) return 'aws-iso-f';
-  return 'aws';
-}
-
-function urlSuffixOf(partition: string): string | undefined {
-  return ({ 'aws': 'amazonaws.com', 'aws-cn': 'amazonaws.com.cn', 'aws-us-gov': 'amazonaws.com', 'aws-iso': 'c2s.ic.gov', 'aws-iso-b': 'sc2s.sgov.gov' } as Record<string, string>)[partition];
 }
 
 /** The first unresolved piece of a value, if any (deep). */
@@ -154,11 +141,9 @@ function ref(name: string, ctx: ResolveContext): Json {
     case 'AWS::StackName': return ctx.stackName;
     case 'AWS::Region': return ctx.region ?? new Unresolved('AWS::Region', 'the stack is environment-agnostic; pass --region');
     case 'AWS::AccountId': return ctx.account ?? new Unresolved('AWS::AccountId', 'the stack is environment-agnostic; pass --account');
-    case 'AWS::Partition': return ctx.region ? partitionOf(ctx.region) : new Unresolved('AWS::Partition', 'the stack is environment-agnostic; pass --region');
-    case 'AWS::URLSuffix': {
-      const suffix = ctx.region ? urlSuffixOf(partitionOf(ctx.region)) : undefined;
-      return suffix ?? new Unresolved('AWS::URLSuffix', 'pass --region of a commercial, China or GovCloud region');
-    }
+    // The partition and its DNS suffix as the SDK's partition table has them (as lambda/schema.ts reads them).
+    case 'AWS::Partition': return ctx.region ? partition(ctx.region).name : new Unresolved('AWS::Partition', 'the stack is environment-agnostic; pass --region');
+    case 'AWS::URLSuffix': return ctx.region ? partition(ctx.region).dnsSuffix : new Unresolved('AWS::URLSuffix', 'the stack is environment-agnostic; pass --region');
   }
   if (name.startsWith('AWS::')) return new Unresolved(name, 'only CloudFormation knows it');
   const param = ctx.template.Parameters?.[name];

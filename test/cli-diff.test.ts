@@ -12,7 +12,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { compare } from '../cli/compare';
 import { DiffOptions, formatDiff, runDiff } from '../cli/diff';
 import { CliError } from '../cli/errors';
-import { ResolveContext, Unresolved, partitionOf, resolveValue } from '../cli/resolve';
+import { ResolveContext, Unresolved, resolveValue } from '../cli/resolve';
 import type { ApiReader, ApiTarget, LiveApi } from '../cli/service';
 import { ApiAuth, ApiSchema, BackendApiConfig, ConflictResolutionStrategy } from '../src';
 import { APP_ID, removeTmpDirs, synthStack, tmpDir } from './cli-fixtures/support';
@@ -49,8 +49,9 @@ describe('resolving intrinsics', () => {
   test('pseudo parameters of the stack\'s environment', () => {
     expect(r({ 'Fn::Join': ['/', [{ Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }, { Ref: 'AWS::Partition' }, { Ref: 'AWS::URLSuffix' }, { Ref: 'AWS::StackName' }]] }))
       .toBe('us-east-1/123456789012/aws/amazonaws.com/MyStack');
-    expect(r({ Ref: 'AWS::URLSuffix' }, { region: 'cn-north-1' })).toBe('amazonaws.com.cn');
-    expect([partitionOf('cn-northwest-1'), partitionOf('us-gov-west-1'), partitionOf('eu-west-1')]).toEqual(['aws-cn', 'aws-us-gov', 'aws']);
+    const partition = (region: string) => r({ 'Fn::Join': [' ', [{ Ref: 'AWS::Partition' }, { Ref: 'AWS::URLSuffix' }]] }, { region });
+    expect(['cn-northwest-1', 'us-gov-west-1', 'eu-west-1', 'us-isob-east-1', 'eusc-de-east-1'].map(partition))
+      .toEqual(['aws-cn amazonaws.com.cn', 'aws-us-gov amazonaws.com', 'aws amazonaws.com', 'aws-iso-b sc2s.sgov.gov', 'aws-eusc amazonaws.eu']);
     expect(r({ Ref: 'AWS::Region' }, { region: undefined })).toEqual(new Unresolved('AWS::Region', 'the stack is environment-agnostic; pass --region'));
     expect(r({ Ref: 'AWS::AccountId' }, { account: undefined })).toBeInstanceOf(Unresolved);
     expect(r({ Ref: 'AWS::StackId' })).toBeInstanceOf(Unresolved);
