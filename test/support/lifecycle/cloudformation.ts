@@ -38,9 +38,10 @@ import { Assembly, dependenciesOf, Json, Props, readAssembly, Resolver } from '.
 import type {
   DeployResult, LocalCloudFormationOptions, ReceivedResponse, ResourceState, ResourceStatus, SentRequest, StackEvent, StackStatus,
 } from './types';
+import { ADMIN_UI_LOGIN_RESOURCE_TYPE, BACKEND_API_RESOURCE_TYPE } from '../../../src/handler-contract';
 
-/** The custom resource types of this library. */
-export const LIBRARY_TYPES = ['Custom::AmplifyBackendApiConfig', 'Custom::AmplifyAdminUiLoginConfig'] as const;
+/** The custom resource types of this library, as the constructs write them. */
+const LIBRARY_TYPES = [BACKEND_API_RESOURCE_TYPE, ADMIN_UI_LOGIN_RESOURCE_TYPE];
 
 /** CloudFormation's default and maximum `ServiceTimeout`, in seconds. */
 export const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
