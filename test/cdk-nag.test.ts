@@ -39,32 +39,28 @@ const onNewestCdk = (major: 2 | 3) => {
   return newest[major];
 };
 
-const runs: Record<string, () => Promise<Run>> = {
-  'aws-cdk-lib 2.200 (the minimum) with cdk-nag 2': async () => ({
-    versions: { 'aws-cdk-lib': versionOf('aws-cdk-lib'), 'cdk-nag': versionOf('cdk-nag') },
-    reports: Object.keys(SCENARIOS).map(check),
-  }),
-  'aws-cdk-lib 2.276 with cdk-nag 2': () => onNewestCdk(2),
-  'aws-cdk-lib 2.276 with cdk-nag 3': () => onNewestCdk(3),
-};
-const EXPECTED_VERSIONS: Record<string, Run['versions']> = {
-  'aws-cdk-lib 2.200 (the minimum) with cdk-nag 2': { 'aws-cdk-lib': '2.200.0', 'cdk-nag': '2.37.55' },
-  'aws-cdk-lib 2.276 with cdk-nag 2': { 'aws-cdk-lib': '2.276.0', 'cdk-nag': '2.37.55' },
-  'aws-cdk-lib 2.276 with cdk-nag 3': { 'aws-cdk-lib': '2.276.0', 'cdk-nag': '3.0.2' },
-};
+/** Each setup: the versions it must load, and how to run the scenarios in it. */
+const SETUPS: Array<{ versions: Run['versions']; run: () => Promise<Run> }> = [
+  {
+    versions: { 'aws-cdk-lib': '2.200.0', 'cdk-nag': '2.37.55' },
+    run: async () => ({ versions: { 'aws-cdk-lib': versionOf('aws-cdk-lib'), 'cdk-nag': versionOf('cdk-nag') }, reports: Object.keys(SCENARIOS).map(check) }),
+  },
+  { versions: { 'aws-cdk-lib': '2.276.0', 'cdk-nag': '2.37.55' }, run: () => onNewestCdk(2) },
+  { versions: { 'aws-cdk-lib': '2.276.0', 'cdk-nag': '3.0.2' }, run: () => onNewestCdk(3) },
+];
 
 const EXAMPLE = 'the example app (examples/app.ts)';
 const USER_WILDCARD = 'a wildcard the user adds to the provider\'s role';
 
-describe.each(Object.keys(runs))('%s', (name) => {
+describe.each(SETUPS.map((setup) => ({ ...setup, name: `aws-cdk-lib ${setup.versions['aws-cdk-lib']} with cdk-nag ${setup.versions['cdk-nag']}` })))('$name', (setup) => {
   let run: Run;
   const report = (scenario: string) => run.reports.find((r) => r.scenario === scenario)!;
   beforeAll(async () => {
-    run = await runs[name]();
+    run = await setup.run();
   }, 120_000);
 
   test('runs the versions it says', () => {
-    expect(run.versions).toEqual(EXPECTED_VERSIONS[name]);
+    expect(run.versions).toEqual(setup.versions);
   });
 
   test.each(Object.keys(SCENARIOS).filter((s) => s !== USER_WILDCARD))('%s: no unacknowledged finding on a library resource', (scenario) => {
