@@ -293,15 +293,14 @@ export async function isComplete(event: Poll, log: EventLog): Promise<Result> {
   if (p.WaitForCompletion === 'false') return { IsComplete: true };
 
   const startedAt = Number(event.StartedAt ?? 0);
-  return pollJob(p, event.Data?.JobId ?? '', startedAt, log, event.Data?.Operation);
+  return pollJob(p, event.Data?.JobId ?? '', startedAt, log);
 }
 
-/** A poll after on-event deferred the update: see the rule in the file comment. */
 /**
- * One poll of the job with GetBackendJob: done with its attributes when COMPLETED, a failure when
- * FAILED, else wait. `full` gives every attribute (a job found by the list, not started by on-event).
+ * One poll of the job with GetBackendJob: done with every attribute from its record when
+ * COMPLETED, a failure when FAILED, else wait.
  */
-async function pollJob(p: BackendApiResourceProperties, jobId: string, startedAt: number, log: EventLog, operation?: string, full = false): Promise<Result> {
+async function pollJob(p: BackendApiResourceProperties, jobId: string, startedAt: number, log: EventLog): Promise<Result> {
   let job: GetBackendJobCommandOutput;
   try {
     job = await amplifyBackend().send(new GetBackendJobCommand({ AppId: p.AppId, BackendEnvironmentName: p.BackendEnvironmentName, JobId: jobId }));
@@ -321,16 +320,10 @@ async function pollJob(p: BackendApiResourceProperties, jobId: string, startedAt
   }
   log.note({ jobId, status: job.Status });
   if (!ended(p, job, jobId)) return wait(p, startedAt, `the Amplify job ${jobId} is still ${job.Status ?? 'without a status'}`, OWN_JOB_ADVICE);
-  const data = {
-    Status: job.Status,
-    Operation: job.Operation ?? operation ?? '',
-    CreateTime: job.CreateTime ?? '',
-    UpdateTime: job.UpdateTime ?? '',
-  };
-  // A job found by the list has no attributes from on-event yet: all of them come from here.
-  return { IsComplete: true, Data: full ? { ...jobData(p, job), ...data } : data };
+  return { IsComplete: true, Data: { ...jobData(p, job), JobId: job.JobId ?? jobId } };
 }
 
+/** A poll after on-event deferred the update: see the rule in the file comment. */
 async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
   const p = event.ResourceProperties;
   const since = Number(event.DeferredSince);
@@ -354,7 +347,7 @@ async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
     const done = ended(p, own, own.JobId ?? '');
     if (done || p.WaitForCompletion === 'false') return { IsComplete: true, Data: jobData(p, own) };
     // Still running by the list: follow it as any job is followed, with GetBackendJob.
-    return pollJob(p, own.JobId ?? '', startedAt, log, own.Operation, true);
+    return pollJob(p, own.JobId ?? '', startedAt, log);
   }
   const running = jobs.find(isRunning);
   if (running) {

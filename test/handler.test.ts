@@ -516,7 +516,7 @@ describe('BackendApiConfig is-complete', () => {
 
     expect(result).toStrictEqual({
       IsComplete: true,
-      Data: { Status: 'COMPLETED', Operation: 'UpdateBackendAPI', CreateTime: '1633594108726', UpdateTime: '1633594208726' },
+      Data: { ...onEventData, Status: 'COMPLETED', CreateTime: '1633594108726', UpdateTime: '1633594208726' },
     });
     expect(mock.commandCalls(GetBackendJobCommand, getJobInput, true)).toHaveLength(1);
   });
@@ -533,7 +533,7 @@ describe('BackendApiConfig is-complete', () => {
 
     const result = await isComplete(event);
 
-    expect(result).toStrictEqual({ IsComplete: true, Data: { Status: 'COMPLETED', Operation: 'UpdateBackendAPI', CreateTime: '', UpdateTime: '' } });
+    expect(result).toStrictEqual({ IsComplete: true, Data: { ...onEventData, AppId: 'd9newapp01', BackendEnvironmentName: 'prod', JobId: 'job-2', Status: 'COMPLETED' } });
     expect(mock.calls()).toHaveLength(1);
   });
 
@@ -616,6 +616,18 @@ describe('BackendApiConfig is-complete', () => {
     await expect(isComplete(created())).rejects.toThrow(
       `GetBackendJob failed for app ${APP_ID}, environment ${ENV}, API ${RESOURCE_NAME}, job ${JOB_ID}: BadRequestException: Invalid jobId`,
     );
+  });
+
+  test('a job found by the listing after a deferred start, which the service names without an operation, reads as UpdateBackendAPI, the operation called', async () => {
+    const ownJob = { AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Status: 'RUNNING', CreateTime: String(NOW + 5) };
+    mock.on(ListBackendJobsCommand, { ...listRunningInput, Status: undefined }, true).resolves({ $metadata: {}, Jobs: [ownJob] });
+    mock.on(GetBackendJobCommand, getJobInput, true).resolves({ $metadata: {}, Status: 'COMPLETED' });
+    const poll = isCompleteRequest(apiEvent.create(minimalApiProps), { PhysicalResourceId: API_PHYSICAL_ID, ...DEFERRED });
+
+    await expect(isComplete(poll)).resolves.toStrictEqual({
+      IsComplete: true,
+      Data: { AppId: APP_ID, BackendEnvironmentName: ENV, JobId: JOB_ID, Operation: 'UpdateBackendAPI', Status: 'COMPLETED', CreateTime: '', UpdateTime: '' },
+    });
   });
 
   test('waitForCompletion false is complete at once, without a call', async () => {
