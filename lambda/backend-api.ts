@@ -57,6 +57,7 @@ import {
   stopWaiting,
 } from './service';
 import type { ApiAuthProperties, ApiResourceConfigProperties, BackendApiResourceProperties, BackendApiResponseData } from '../src/handler-contract';
+import { WAIT_FOR_COMPLETION } from '../src/handler-contract';
 import { allResolved, validateBackendApi } from '../src/validation';
 
 type Event = OnEventRequest<BackendApiResourceProperties>;
@@ -88,6 +89,11 @@ function wait(p: BackendApiResourceProperties, startedAt: number, what: string, 
 const OWN_JOB_ADVICE = 'The job goes on in the service: once it has ended, deploy again; raise the provider\'s totalTimeout if jobs this long are normal.';
 /** What to do when the deployment stopped waiting before it could start the update. */
 const NOT_STARTED_ADVICE = 'Nothing was changed: deploy again once the app and environment are free.';
+
+/** Whether the deployment waits for the job to end (`waitForCompletion`, true unless set false). */
+function waits(p: BackendApiResourceProperties): boolean {
+  return p.WaitForCompletion !== WAIT_FOR_COMPLETION.FALSE;
+}
 
 function physicalId(p: BackendApiResourceProperties): string {
   return `${p.AppId}/${p.BackendEnvironmentName}/${p.ResourceName}`;
@@ -279,7 +285,7 @@ export async function onEvent(event: Event, log: EventLog): Promise<OnEventRespo
     log.note({ outcome: 'deferred to is-complete', why, error: errorSummary(err) });
     return { ...state, DeferredSince: state.StartedAt };
   }
-  if (!out.JobId && p.WaitForCompletion !== 'false') {
+  if (!out.JobId && waits(p)) {
     throw new Error(`UpdateBackendAPI for ${target(p)} returned no job ID, so the job cannot be followed (status: ${out.Status ?? 'none'}).`);
   }
   log.note({ outcome: 'job started', jobId: out.JobId, status: out.Status });
@@ -290,7 +296,7 @@ export async function isComplete(event: Poll, log: EventLog): Promise<Result> {
   const p = event.ResourceProperties;
   if (event.RequestType === 'Delete') return { IsComplete: true };
   if (event.DeferredSince !== undefined) return pollDeferred(event, log);
-  if (p.WaitForCompletion === 'false') return { IsComplete: true };
+  if (!waits(p)) return { IsComplete: true };
 
   const startedAt = Number(event.StartedAt ?? 0);
   return pollJob(p, event.Data?.JobId ?? '', startedAt, log);
@@ -345,7 +351,7 @@ async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
   if (own) {
     log.note({ jobId: own.JobId, status: own.Status });
     const done = ended(p, own, own.JobId ?? '');
-    if (done || p.WaitForCompletion === 'false') return { IsComplete: true, Data: jobData(p, own) };
+    if (done || !waits(p)) return { IsComplete: true, Data: jobData(p, own) };
     // Still running by the list: follow it as any job is followed, with GetBackendJob.
     return pollJob(p, own.JobId ?? '', startedAt, log);
   }
@@ -363,6 +369,6 @@ async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
   }
   log.note({ outcome: 'job started', jobId: out.JobId, status: out.Status });
   // Waiting: the next poll finds the job by the list, as this one would have.
-  if (p.WaitForCompletion === 'false') return { IsComplete: true, Data: jobData(p, out) };
+  if (!waits(p)) return { IsComplete: true, Data: jobData(p, out) };
   return wait(p, startedAt, `the Amplify job ${out.JobId ?? ''} has just been started`, OWN_JOB_ADVICE);
 }

@@ -2,7 +2,7 @@ import { CfnOutput, CfnResource, CustomResource, Errors, Token } from 'aws-cdk-l
 import { Construct } from 'constructs';
 import { ApiAuth } from './api-auth';
 import { ApiSchema } from './api-schema';
-import { BACKEND_API_RESOURCE_TYPE, BackendApiResourceProperties, BackendApiResponseData, ApiResourceConfigProperties } from './handler-contract';
+import { BACKEND_API_RESOURCE_TYPE, BackendApiResourceProperties, BackendApiResponseData, ApiResourceConfigProperties, WAIT_FOR_COMPLETION } from './handler-contract';
 import { AmplifyBackendProvider } from './provider';
 import { StackJobs } from './stack-jobs';
 import { compact, throwIfInvalid } from './util';
@@ -143,7 +143,7 @@ export class BackendApiConfig extends Construct {
       ResourceName: props.resourceName,
       ResourceConfig: resourceConfig,
       TransformSchemaLocation: schema?.location && { Bucket: schema.location.bucketName, Key: schema.location.objectKey },
-      WaitForCompletion: props.waitForCompletion === false ? 'false' : undefined,
+      WaitForCompletion: props.waitForCompletion === false ? WAIT_FOR_COMPLETION.FALSE : undefined,
     };
     // How the user wrote each auth mode's Durations, by the prop validation names it with.
     const written = new Map<string, ReturnType<ApiAuth['_written']>>();

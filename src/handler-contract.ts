@@ -32,6 +32,12 @@ export const HandlerEnv = {
  */
 export const MAX_INLINE_SCHEMA_BYTES = 32 * 1024;
 
+/**
+ * The values of `WaitForCompletion`. The construct writes `FALSE` for `waitForCompletion: false`
+ * and leaves the property out otherwise; the handler waits unless it reads `FALSE`.
+ */
+export const WAIT_FOR_COMPLETION = { TRUE: 'true', FALSE: 'false' } as const;
+
 /** The only value the service accepts for an API's `service`. */
 export const API_SERVICE = 'AppSync';
 
@@ -84,7 +90,7 @@ export interface BackendApiResourceProperties {
   readonly ResourceConfig?: ApiResourceConfigProperties;
   /** The transform schema as a file asset; never together with `ResourceConfig.TransformSchema`. */
   readonly TransformSchemaLocation?: SchemaLocationProperties;
-  /** 'true' (default) or 'false': whether the deployment waits for the job to end. */
+  /** `WAIT_FOR_COMPLETION.TRUE` (default) or `.FALSE`: whether the deployment waits for the job to end. */
   readonly WaitForCompletion?: string;
 }
 

@@ -5,7 +5,7 @@
  * handler bundle includes this file. Messages name the construct prop, show the value (a number
  * with its unit, anything else JSON-quoted) and say how to fix it.
  */
-import { API_SERVICE } from './handler-contract';
+import { API_SERVICE, WAIT_FOR_COMPLETION } from './handler-contract';
 import type {
   AdminUiLoginResourceProperties,
   ApiAuthProperties,
@@ -219,7 +219,7 @@ export function validateBackendApi(p: BackendApiResourceProperties, isUnresolved
   }
   c.check('conflictResolution', rc.ConflictResolution?.ResolutionStrategy, (v) => (RESOLUTION_STRATEGIES as readonly string[]).includes(v),
     `use one of ConflictResolutionStrategy.${RESOLUTION_STRATEGIES.join(', .')}.`);
-  c.check('waitForCompletion', p.WaitForCompletion, (v) => v === 'true' || v === 'false', 'use true or false.');
+  c.check('waitForCompletion', p.WaitForCompletion, (v) => (Object.values(WAIT_FOR_COMPLETION) as string[]).includes(v), 'use true or false.');
 
   const auths: Array<[string, ApiAuthProperties]> = [];
   if (rc.DefaultAuthType) auths.push(['defaultAuthType', rc.DefaultAuthType]);
