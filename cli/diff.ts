@@ -17,8 +17,6 @@ type Json = any;
 export interface DiffOptions {
   readonly cdkOut: string;
   readonly stacks: string[];
-  /** Region of environment-agnostic stacks (and of AWS::Region in them). */
-  readonly region?: string;
   /** Account of environment-agnostic stacks (AWS::AccountId). */
   readonly account?: string;
   readonly parameters: Record<string, string>;
@@ -104,11 +102,11 @@ export async function runDiff(options: DiffOptions, reader: ApiReader, progress:
   progress(`Found ${apis.length} BackendApiConfig in ${new Set(apis.map((a) => a.stack)).size} of ${all.length} stack(s) of ${options.cdkOut}.`);
 
   const results = await pool(apis, 4, async (api): Promise<ApiResult> => {
-    const region = api.stack.region ?? options.region;
     const ctx: ResolveContext = {
       stackName: api.stack.stackName,
       template: api.stack.template,
-      region: region ?? await reader.region(region),
+      // An environment-agnostic stack's is the reader's (--region, else the SDK's chain).
+      region: api.stack.region ?? await reader.region(),
       account: api.stack.account ?? options.account,
       parameters: options.parameters,
       values: options.values,
@@ -122,7 +120,7 @@ export async function runDiff(options: DiffOptions, reader: ApiReader, progress:
     progress(`Reading ${describeTarget(target)}${ctx.region ? ` in ${ctx.region}` : ''} (${api.path})...`);
     let live;
     try {
-      live = await reader.read(target, region);
+      live = await reader.read(target, api.stack.region);
     } catch (err) {
       if (err instanceof CliError) throw new CliError(`${api.path}: ${err.message}`);
       throw err;

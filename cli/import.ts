@@ -15,7 +15,6 @@ export interface ImportOptions extends ApiTarget {
   readonly className?: string;
   /** Overwrite existing files. */
   readonly force: boolean;
-  readonly region?: string;
 }
 
 export interface ImportResult {
@@ -30,9 +29,9 @@ function refuseOverwrite(file: string, force: boolean): void {
 
 export async function runImport(options: ImportOptions, reader: ApiReader, progress: (line: string) => void): Promise<ImportResult> {
   if (options.out) refuseOverwrite(options.out, options.force);
-  const region = options.region ?? await reader.region();
+  const region = await reader.region();
   progress(`Reading ${describeTarget(options)}${region ? ` in ${region}` : ''} (GetBackendAPI)...`);
-  const live = await reader.read(options, options.region);
+  const live = await reader.read(options);
   const module = generate(live, {
     language: options.language,
     className: options.className,

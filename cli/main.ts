@@ -153,6 +153,20 @@ function languageOf(explicit: string | undefined, out: string | undefined): Lang
   return explicit;
 }
 
+/**
+ * Runs `fn` with a reader that calls --region (else the SDK's chain) as --profile (else the SDK's
+ * chain), and closes its connections after, so that the process can end at once.
+ */
+async function withReader<T>(values: { region?: string; profile?: string }, service: ServiceOptions, fn: (reader: ApiReader) => Promise<T>): Promise<T> {
+  if (values.profile) process.env.AWS_PROFILE = values.profile;
+  const reader = new ApiReader({ ...service, region: values.region ?? service.region });
+  try {
+    return await fn(reader);
+  } finally {
+    reader.destroy();
+  }
+}
+
 async function importCommand(args: string[], io: Io, service: ServiceOptions): Promise<number> {
   const { values } = parse('import', args, {
     'app-id': { type: 'string' },
@@ -173,31 +187,24 @@ async function importCommand(args: string[], io: Io, service: ServiceOptions): P
   checkTarget(appId, env, resource);
   const className = values['class-name'];
   if (className !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(className)) throw new UsageError(`--class-name "${className}" is not a class name`, 'import');
-  if (values.profile) process.env.AWS_PROFILE = values.profile;
 
-  const reader = new ApiReader({ ...service, region: values.region ?? service.region });
-  try {
-    const result = await runImport({
-      appId,
-      backendEnvironmentName: env,
-      resourceName: resource,
-      language: languageOf(values.language, values.out),
-      out: values.out,
-      className,
-      force: values.force ?? false,
-      region: values.region ?? service.region,
-    }, reader, (line) => io.stderr(`${line}\n`));
-    for (const w of result.module.warnings) io.stderr(`warning: ${w}\n`);
-    if (result.written.length) {
-      io.stderr(`Wrote ${result.written.join(' and ')} (class ${result.module.className}).\n`);
-      io.stdout(result.written.map((f) => `${f}\n`).join(''));
-    } else {
-      io.stdout(result.module.code);
-    }
-    return ExitCode.OK;
-  } finally {
-    reader.destroy();
+  const result = await withReader(values, service, (reader) => runImport({
+    appId,
+    backendEnvironmentName: env,
+    resourceName: resource,
+    language: languageOf(values.language, values.out),
+    out: values.out,
+    className,
+    force: values.force ?? false,
+  }, reader, (line) => io.stderr(`${line}\n`)));
+  for (const w of result.module.warnings) io.stderr(`warning: ${w}\n`);
+  if (result.written.length) {
+    io.stderr(`Wrote ${result.written.join(' and ')} (class ${result.module.className}).\n`);
+    io.stdout(result.written.map((f) => `${f}\n`).join(''));
+  } else {
+    io.stdout(result.module.code);
   }
+  return ExitCode.OK;
 }
 
 async function diffCommand(args: string[], io: Io, service: ServiceOptions): Promise<number> {
@@ -213,27 +220,21 @@ async function diffCommand(args: string[], io: Io, service: ServiceOptions): Pro
     return ExitCode.OK;
   }
   if (values.account !== undefined && !/^\d{12}$/.test(values.account)) throw new UsageError(`--account "${values.account}" is not a 12-digit AWS account ID`, 'diff');
-  if (values.profile) process.env.AWS_PROFILE = values.profile;
-  const reader = new ApiReader({ ...service, region: values.region ?? service.region });
-  try {
-    const result = await runDiff({
-      cdkOut: positionals[0] ?? 'cdk.out',
-      stacks: values.stack ?? [],
-      region: values.region ?? service.region,
-      account: values.account,
-      parameters: pairs(values.parameter, '--parameter', 'diff'),
-      values: pairs(values.value, '--value', 'diff'),
-    }, reader, (line) => io.stderr(`${line}\n`));
-    io.stdout(formatDiff(result));
-    if (result.differences > 0) return ExitCode.DIFFERENCES;
-    if (result.unresolved > 0 && !values['ignore-unresolved']) {
-      io.stderr(`${result.unresolved} declared member(s) could not be resolved and were not compared; supply them (see above), or pass --ignore-unresolved.\n`);
-      return ExitCode.DIFFERENCES;
-    }
-    return ExitCode.OK;
-  } finally {
-    reader.destroy();
+
+  const result = await withReader(values, service, (reader) => runDiff({
+    cdkOut: positionals[0] ?? 'cdk.out',
+    stacks: values.stack ?? [],
+    account: values.account,
+    parameters: pairs(values.parameter, '--parameter', 'diff'),
+    values: pairs(values.value, '--value', 'diff'),
+  }, reader, (line) => io.stderr(`${line}\n`)));
+  io.stdout(formatDiff(result));
+  if (result.differences > 0) return ExitCode.DIFFERENCES;
+  if (result.unresolved > 0 && !values['ignore-unresolved']) {
+    io.stderr(`${result.unresolved} declared member(s) could not be resolved and were not compared; supply them (see above), or pass --ignore-unresolved.\n`);
+    return ExitCode.DIFFERENCES;
   }
+  return ExitCode.OK;
 }
 
 /**

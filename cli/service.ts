@@ -121,10 +121,10 @@ export class ApiReader {
     return { ...target, config: out.ResourceConfig ?? {}, unknownMembers: unknown };
   }
 
-  /** The region a client for `region` calls (the SDK's chain when undefined), or undefined if none is configured. */
-  public async region(region?: string): Promise<string | undefined> {
+  /** The region `read` calls when given none (the options', else the SDK's chain), or undefined if none is configured. */
+  public async region(): Promise<string | undefined> {
     try {
-      return await this.client(region ?? this.options.region).config.region();
+      return await this.client(this.options.region).config.region();
     } catch {
       return undefined;
     }
