@@ -8,7 +8,7 @@ import type { IsCompleteRequest, OnEventRequest, OnEventResponse } from '../../l
 import type { AdminUiLoginResourceProperties, BackendApiResourceProperties } from '../../src/handler-contract';
 import { ADMIN_UI_LOGIN_RESOURCE_TYPE, BACKEND_API_RESOURCE_TYPE } from '../../src/handler-contract';
 
-export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/AmplifyStack/5b0e7f20-0000-11ef-8000-0a1b2c3d4e5f';
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/AmplifyStack/5b0e7f20-0000-11ef-8000-0a1b2c3d4e5f';
 export const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:AmplifyStack-ProviderframeworkonEvent-AbC123';
 
 type RequestType = OnEventRequest<unknown>['RequestType'];
@@ -26,7 +26,7 @@ export interface EventOptions<P> {
 
 let requestCounter = 0;
 /** Where the fake pre-signed response URLs point. */
-export const RESPONSE_URL_PREFIX = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws%3Acloudformation%3Aus-east-1%3A123456789012%3Astack/Test/';
+const RESPONSE_URL_PREFIX = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws%3Acloudformation%3Aus-east-1%3A123456789012%3Astack/Test/';
 
 /**
  * An on-event request as the Provider framework passes it on: the CloudFormation request whole,

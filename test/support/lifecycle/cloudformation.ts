@@ -120,15 +120,14 @@ export class LocalCloudFormation {
     this.accountId = options.accountId ?? '123456789012';
     this.types = new Set(options.customResourceTypes ?? LIBRARY_TYPES);
     this.clock = options.clock ?? new VirtualClock({ realPauseMs: options.pollIntervalMs ?? 0 });
-    const self = this;
     this.resolver = new Resolver({
       region: this.region,
       accountId: this.accountId,
       stackName: options.stackName,
       parameters: options.parameters,
       isCustomResource: (type) => this.types.has(type),
-      customResourcePhysicalId: (id) => self.deployed?.resources[id]?.physicalId,
-      customResourceData: (id) => self.deployed?.resources[id]?.data,
+      customResourcePhysicalId: (id) => this.deployed?.resources[id]?.physicalId,
+      customResourceData: (id) => this.deployed?.resources[id]?.data,
     });
     this.lambda = new LambdaService({
       clock: this.clock,
@@ -169,11 +168,6 @@ export class LocalCloudFormation {
   /** Requests the local S3 endpoint received (file assets read by the functions). */
   get s3Requests(): readonly S3Request[] {
     return this.s3?.requests ?? [];
-  }
-
-  /** The local S3 endpoint's URL (what the functions get as AWS_ENDPOINT_URL_S3); empty before the first operation. */
-  get s3Endpoint(): string {
-    return this.s3?.endpoint ?? '';
   }
 
   /** Creates the stack, or updates it when it exists. Rejects with a CloudFormationValidationError when CloudFormation would refuse the template. */

@@ -323,7 +323,7 @@ export class LambdaService {
         const outcome = await Promise.race([run.then((value) => ({ value })), timeout]);
         if (outcome === 'timeout') {
           // The sandbox is shut down: this container is not used again.
-          this.discard(fn, container);
+          this.discard(container);
           return this.result(JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds` }), true);
         }
         return this.result(outcome.value === undefined ? 'null' : JSON.stringify(outcome.value), false);
@@ -354,11 +354,11 @@ export class LambdaService {
   /** `@aws-sdk/client-lambda`, as far as the Provider framework uses it. */
   lambdaSdk(caller: LambdaFunction): Json {
     const service = this;
-    const asmFor = () => this.assemblyOf(caller);
+    // The assembly the caller came from: the ARNs it calls resolve against that template.
+    const asm = this.fnAssembly.get(caller);
     return {
       Lambda: class {
         async invoke(req: { FunctionName: string; Payload?: string | Uint8Array; InvocationType?: string }): Promise<Json> {
-          const asm = asmFor();
           const target = asm ? service.find(asm, req.FunctionName) : undefined;
           if (!target) throw serviceError('ResourceNotFoundException', `Function not found: ${req.FunctionName}`, 404);
           const payload = typeof req.Payload === 'string' ? req.Payload : Buffer.from(req.Payload ?? '').toString('utf8');
@@ -382,11 +382,6 @@ export class LambdaService {
     };
   }
 
-  /** The assembly a function came from: the ARNs it calls resolve against that template. */
-  private assemblyOf(fn: LambdaFunction): Assembly | undefined {
-    return this.fnAssembly.get(fn);
-  }
-
   private container(fn: LambdaFunction): Container {
     const key = JSON.stringify([fn.logicalId, fn.codeDir, fn.handler, fn.environment, fn.timeoutSeconds, fn.roleArn]);
     const pool = this.containers.get(key) ?? [];
@@ -400,12 +395,11 @@ export class LambdaService {
     return c;
   }
 
-  private discard(fn: LambdaFunction, container: Container): void {
+  private discard(container: Container): void {
     for (const pool of this.containers.values()) {
       const i = pool.indexOf(container);
       if (i >= 0) pool.splice(i, 1);
     }
-    void fn;
   }
 
   private result(payload: string, failed: boolean): InvokeResult {
