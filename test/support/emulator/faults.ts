@@ -22,7 +22,6 @@ export class FaultInjector {
   private responseErrors: ResponseErrorInjection[] = [];
   private nextJobFailures: string[] = [];
 
-
   /** Makes the next `times` (default 1) calls, optionally of one operation, fail or wait (see `FaultSpec`). */
   injectFault(spec: FaultSpec): void {
     this.faults.push({ spec, remaining: spec.times ?? 1 });

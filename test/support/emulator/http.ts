@@ -34,7 +34,6 @@ function parseAuthorization(header: string | undefined): ParsedAuth | undefined 
 
 export class EmulatorHttp {
   endpoint = '';
-  port = 0;
   private readonly server: http.Server;
   private log: MutableRecord[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -51,17 +50,16 @@ export class EmulatorHttp {
     });
   }
 
-  async listen(host: string, port: number): Promise<void> {
+  /** Listens on 127.0.0.1 and a random free port. */
+  async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => {
+      this.server.listen(0, '127.0.0.1', () => {
         this.server.off('error', reject);
         resolve();
       });
     });
-    const address = this.server.address() as AddressInfo;
-    this.port = address.port;
-    this.endpoint = `http://${host}:${address.port}`;
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   /** Closes the server and every open connection (keep-alive sockets included). */

@@ -43,7 +43,6 @@ import { BackendState, DEFAULT_POLLS_UNTIL_COMPLETE, JobRules } from './state';
 import type {
   AmplifyBackendEmulatorOptions,
   EmulatorAppSeed,
-  EmulatorEnvironmentSeed,
   EmulatorJob,
   ExternalJobOptions,
   FaultSpec,
@@ -63,7 +62,7 @@ export class AmplifyBackendEmulator {
   /** Starts an emulator listening on 127.0.0.1 and a random port (see `AmplifyBackendEmulatorOptions`). */
   public static async start(options: AmplifyBackendEmulatorOptions = {}): Promise<AmplifyBackendEmulator> {
     const emulator = new AmplifyBackendEmulator(options);
-    await emulator.http.listen(options.host ?? '127.0.0.1', options.port ?? 0);
+    await emulator.http.listen();
     return emulator;
   }
 
@@ -82,11 +81,6 @@ export class AmplifyBackendEmulator {
   /** Base URL for `AmplifyBackendClient({ endpoint })`, e.g. `http://127.0.0.1:41234`. Set once started. */
   public get endpoint(): string {
     return this.http.endpoint;
-  }
-
-  /** TCP port listened on. Set once started. */
-  public get port(): number {
-    return this.http.port;
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -108,11 +102,6 @@ export class AmplifyBackendEmulator {
   /** Adds (or replaces) an app with its environments and API configs (wire form; validated, throws on a bad seed). */
   public addApp(appId: string, seed: EmulatorAppSeed = {}): void {
     this.state.addApp(appId, seed);
-  }
-
-  /** Adds (or replaces) one environment of an existing app. */
-  public addEnvironment(appId: string, backendEnvironmentName: string, seed: EmulatorEnvironmentSeed = {}): void {
-    this.state.addEnvironment(appId, backendEnvironmentName, seed);
   }
 
   /** Stores (replaces) an API resource's config directly, without a job. */
@@ -230,11 +219,6 @@ export class AmplifyBackendEmulator {
    */
   public injectResponseError(operation: OperationName, message = 'Injected service error', times = 1): void {
     this.faults.injectResponseError(operation, message, times);
-  }
-
-  /** Removes all pending faults, response-error injections and `failNextJob` messages. */
-  public clearFaults(): void {
-    this.faults.clearFaults();
   }
 
   /** Number of fault injections (`injectFault`) not used up yet. */

@@ -134,7 +134,7 @@ export class BackendState {
   }
 
   /** Adds (or replaces) one environment of an existing app. */
-  addEnvironment(appId: string, backendEnvironmentName: string, seed: EmulatorEnvironmentSeed = {}): void {
+  private addEnvironment(appId: string, backendEnvironmentName: string, seed: EmulatorEnvironmentSeed = {}): void {
     const app = this.requireApp(appId);
     const env: EnvState = { apis: new Map() };
     app.environments.set(backendEnvironmentName, env);
@@ -527,7 +527,7 @@ export class BackendState {
 
   private requireEnv(appId: string, backendEnvironmentName: string): EnvState {
     const env = this.requireApp(appId).environments.get(backendEnvironmentName);
-    if (!env) throw new Error(`Unknown environment '${backendEnvironmentName}' of app '${appId}': call addEnvironment() first`);
+    if (!env) throw new Error(`Unknown environment '${backendEnvironmentName}' of app '${appId}': seed it in addApp() first`);
     return env;
   }
 

@@ -27,10 +27,6 @@ export interface AmplifyBackendEmulatorOptions {
    * virtual time. Default: `Date.now`.
    */
   readonly now?: () => number;
-  /** Interface to listen on. Default: '127.0.0.1'. */
-  readonly host?: string;
-  /** Port to listen on. Default: 0 (a random free port). */
-  readonly port?: number;
 }
 
 /** Seed of one backend environment: its Admin UI (AppSync) API resources in WIRE form. */
@@ -141,7 +137,7 @@ export interface RecordedRequest {
 export interface FaultTarget {
   /** Only calls of this operation. Default: any implemented operation. */
   readonly operation?: OperationName;
-  /** How many matching calls. Default: 1. `Infinity` = until `clearFaults()`/`reset()`. */
+  /** How many matching calls. Default: 1. `Infinity` = until `reset()`. */
   readonly times?: number;
   /** Error message. Default: a descriptive one. */
   readonly message?: string;
