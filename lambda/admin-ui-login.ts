@@ -2,7 +2,7 @@
  * `Custom::AmplifyAdminUiLoginConfig`: UpdateBackendConfig, which is synchronous and idempotent.
  * When on-event cannot apply it now (`retryLater`: throttling, a 5xx or a network error that
  * outlasted the SDK's retries, a pending job, AccessDenied just after the start), it answers
- * with `DeferredSince`, and is-complete sends it again on each poll until it succeeds, bounded
+ * with `Deferred`, and is-complete sends it again on each poll until it succeeds, bounded
  * only by the provider's total timeout.
  */
 import { UpdateBackendConfigCommand, UpdateBackendConfigCommandOutput } from '@aws-sdk/client-amplifybackend';
@@ -52,15 +52,15 @@ export async function onEvent(event: Event, log: EventLog): Promise<OnEventRespo
     const why = retryLater(err, startedAt);
     if (!why) throw err;
     log.note({ outcome: 'deferred to is-complete', why, error: errorSummary(err) });
-    return { ...state, DeferredSince: state.StartedAt };
+    return { ...state, Deferred: true };
   }
 }
 
 /** Done at once, unless on-event deferred the update: then one more try per poll. */
 export async function isComplete(event: Poll, log: EventLog): Promise<IsCompleteResponse<AdminUiLoginResponseData>> {
-  if (event.RequestType === 'Delete' || event.DeferredSince === undefined) return { IsComplete: true };
+  if (event.RequestType === 'Delete' || !event.Deferred) return { IsComplete: true };
   const p = event.ResourceProperties;
-  const startedAt = Number(event.StartedAt ?? event.DeferredSince);
+  const startedAt = Number(event.StartedAt);
   try {
     const data = await update(p);
     log.note({ outcome: 'applied' });

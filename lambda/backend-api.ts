@@ -4,13 +4,13 @@
  * On-event tries to start the job once (the SDK's own retries apply). When it cannot start now
  * (see `retryLater`: another job pending on the app and environment, throttling, a 5xx or a
  * network error outlasting the SDK's retries, AccessDenied just after the start), it answers
- * with `DeferredSince` and is-complete does the waiting on its polls, bounded only by the
+ * with `Deferred` and is-complete does the waiting on its polls, bounded only by the
  * provider's total timeout; no function is held for minutes.
  *
  * Is-complete cannot remember a job it started (it gets the same input on every poll), so it
  * finds this resource's job with ListBackendJobs on the app and environment, and never starts a
  * second one. The rule:
- * - this resource's job is the earliest UpdateBackendAPI job created after `DeferredSince` (on-event's
+ * - this resource's job is the earliest UpdateBackendAPI job created after on-event began (its
  *   own call was refused, so any job of its own is started by a later poll): RUNNING -> wait;
  *   COMPLETED -> done, its times and status as attributes; FAILED -> fail with its error;
  * - no such job, and a job (any operation) is still running -> wait;
@@ -22,7 +22,7 @@
  * refusal at the first attempt means another job was there first: never adopted.
  *
  * The one ambiguity: an UpdateBackendAPI job that someone else (the Amplify CLI, Studio, another
- * stack) starts on the same app and environment after `DeferredSince`, before this resource has
+ * stack) starts on the same app and environment after on-event began, before this resource has
  * started its own, is taken for this resource's job: the deployment then waits for that job and
  * ends with its outcome, without sending this resource's settings. The service gives no way to
  * tell whose a job is (no client token, no resource name in a job).
@@ -283,7 +283,7 @@ export async function onEvent(event: Event, log: EventLog): Promise<OnEventRespo
       }
     }
     log.note({ outcome: 'deferred to is-complete', why, error: errorSummary(err) });
-    return { ...state, DeferredSince: state.StartedAt };
+    return { ...state, Deferred: true };
   }
   if (!out.JobId && waits(p)) {
     throw new Error(`UpdateBackendAPI for ${target(p)} returned no job ID, so the job cannot be followed (status: ${out.Status ?? 'none'}).`);
@@ -295,10 +295,10 @@ export async function onEvent(event: Event, log: EventLog): Promise<OnEventRespo
 export async function isComplete(event: Poll, log: EventLog): Promise<Result> {
   const p = event.ResourceProperties;
   if (event.RequestType === 'Delete') return { IsComplete: true };
-  if (event.DeferredSince !== undefined) return pollDeferred(event, log);
+  if (event.Deferred) return pollDeferred(event, log);
   if (!waits(p)) return { IsComplete: true };
 
-  const startedAt = Number(event.StartedAt ?? 0);
+  const startedAt = Number(event.StartedAt);
   return pollJob(p, event.Data?.JobId ?? '', startedAt, log);
 }
 
@@ -332,8 +332,7 @@ async function pollJob(p: BackendApiResourceProperties, jobId: string, startedAt
 /** A poll after on-event deferred the update: see the rule in the file comment. */
 async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
   const p = event.ResourceProperties;
-  const since = Number(event.DeferredSince);
-  const startedAt = Number(event.StartedAt ?? event.DeferredSince);
+  const startedAt = Number(event.StartedAt);
   const retryOrThrow = (err: unknown): Result => {
     const why = retryLater(err, startedAt);
     if (!why) throw err;
@@ -347,7 +346,7 @@ async function pollDeferred(event: Poll, log: EventLog): Promise<Result> {
   } catch (err) {
     return retryOrThrow(err);
   }
-  const own = ownJob(jobs, since);
+  const own = ownJob(jobs, startedAt);
   if (own) {
     log.note({ jobId: own.JobId, status: own.Status });
     const done = ended(p, own, own.JobId ?? '');

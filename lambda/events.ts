@@ -22,23 +22,23 @@ export interface OnEventRequest<P> {
 
 /**
  * Top-level members on-event adds to its answer for is-complete. They are not in `Data`, because
- * every member of `Data` becomes an attribute of the resource. Epoch milliseconds, as strings
- * (what `Date.now()` gave on-event's clock).
+ * every member of `Data` becomes an attribute of the resource.
  */
 export interface HandlerState {
   /**
-   * When on-event began. Set on every Create and Update: is-complete counts its grace periods
-   * from it (a job not found yet, AccessDenied while IAM catches up).
+   * When on-event began, in epoch milliseconds as a string (what `Date.now()` gave on-event's
+   * clock). Set on every Create and Update: is-complete counts its grace periods from it (a job
+   * not found yet, AccessDenied while IAM catches up).
    */
   readonly StartedAt?: string;
   /**
-   * Set (to `StartedAt`) when on-event could not start the operation (another job pending,
-   * throttling, a 5xx or network error that outlasted the SDK's retries, AccessDenied within the
-   * grace period): is-complete then starts it, or follows the job started for it, on its polls.
-   * An UpdateBackendAPI job created after this time counts as this resource's job (on-event's
-   * own call was refused, so a job of its own can only come from a later poll).
+   * True when on-event could not start the operation (another job pending, throttling, a 5xx or
+   * network error that outlasted the SDK's retries, AccessDenied within the grace period):
+   * is-complete then starts it, or follows the job started for it, on its polls. An
+   * UpdateBackendAPI job created after `StartedAt` counts as this resource's job (on-event's own
+   * call was refused, so a job of its own can only come from a later poll).
    */
-  readonly DeferredSince?: string;
+  readonly Deferred?: boolean;
 }
 
 export interface OnEventResponse<D> extends HandlerState {
@@ -80,7 +80,7 @@ export class EventLog {
       requestId: e.RequestId,
       physicalResourceId: e.PhysicalResourceId,
       startedAt: e.StartedAt,
-      deferredSince: e.DeferredSince,
+      deferred: e.Deferred,
       ...this.fields,
     }));
   }

@@ -203,9 +203,9 @@ test('AccessDenied just after the start is waited out (IAM catching up); a minut
 
   const answer = await onEvent(event);
 
-  expect(answer).toStrictEqual({ PhysicalResourceId: `${APP}/${ENV}/${API}`, StartedAt: expect.any(String), DeferredSince: answer.StartedAt });
+  expect(answer).toStrictEqual({ PhysicalResourceId: `${APP}/${ENV}/${API}`, StartedAt: expect.any(String), Deferred: true });
   s3.failNext({ status: 403, code: 'AccessDenied', message: 'Access Denied' });
-  const late: OnEventResponse<unknown> = { ...answer, StartedAt: String(Number(answer.StartedAt) - 61_000), DeferredSince: String(Number(answer.StartedAt) - 61_000) };
+  const late: OnEventResponse<unknown> = { ...answer, StartedAt: String(Number(answer.StartedAt) - 61_000) };
   await expect(isComplete(isCompleteRequest(event, late))).rejects.toThrow(
     `S3 GetObject failed for the transform schema s3://${BUCKET}/${KEY}: AccessDenied: Access Denied (check that the provider's role allows s3:GetObject `
     + `on arn:<partition>:s3:::${BUCKET}/${KEY} (the construct grants it; a role imported with mutable: false needs it attached), and kms:Decrypt if the bucket uses a KMS key; `

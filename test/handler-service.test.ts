@@ -197,7 +197,7 @@ describe('another job pending on the app and environment', () => {
 
     const answer = await onEvent(event);
 
-    expect(answer).toStrictEqual({ PhysicalResourceId: PHYSICAL_ID, StartedAt: expect.any(String), DeferredSince: answer.StartedAt });
+    expect(answer).toStrictEqual({ PhysicalResourceId: PHYSICAL_ID, StartedAt: expect.any(String), Deferred: true });
     expect(statuses('UpdateBackendAPI')).toEqual(['ValidationException']);
     expect((emulator.requests('UpdateBackendAPI')[0].response as any).message).toBe(pendingJobMessage(APP, ENV));
 
@@ -280,7 +280,7 @@ describe('another job pending on the app and environment', () => {
     });
   });
 
-  test('the one ambiguity: an UpdateBackendAPI job someone else starts after DeferredSince is taken for this resource\'s job', async () => {
+  test('the one ambiguity: an UpdateBackendAPI job someone else starts after on-event began is taken for this resource\'s job', async () => {
     const first = cliJob();
     const event = apiEvent.create(iamProps);
     const poll = poller(event, await onEvent(event));
@@ -295,7 +295,7 @@ describe('another job pending on the app and environment', () => {
     expect(statuses('UpdateBackendAPI')).toEqual(['ValidationException']);
   });
 
-  test('a job of another operation started after DeferredSince is waited out, not taken for this resource\'s job', async () => {
+  test('a job of another operation started after on-event began is waited out, not taken for this resource\'s job', async () => {
     const first = cliJob();
     const event = apiEvent.create(iamProps);
     const poll = poller(event, await onEvent(event));
@@ -363,7 +363,7 @@ describe('what is retried, and what is final', () => {
 
     const answer = await onEvent(event);
 
-    expect(answer.DeferredSince).toBeDefined();
+    expect(answer).toStrictEqual({ PhysicalResourceId: PHYSICAL_ID, StartedAt: expect.any(String), Deferred: true });
     expect(statuses('UpdateBackendAPI')).toEqual(Array(5).fill('TooManyRequestsException'));
     await expect(poller(event, answer)()).resolves.toStrictEqual({ IsComplete: false });
     expect(statuses('UpdateBackendAPI')).toHaveLength(6);
@@ -376,7 +376,7 @@ describe('what is retried, and what is final', () => {
 
     const answer = await onEvent(event);
 
-    expect(answer.DeferredSince).toBeDefined();
+    expect(answer).toStrictEqual({ PhysicalResourceId: PHYSICAL_ID, StartedAt: expect.any(String), Deferred: true });
     expect(statuses('UpdateBackendAPI')).toEqual(['AccessDeniedException']);
     await poller(event, answer)();
     expect(statuses('UpdateBackendAPI')).toEqual(['AccessDeniedException', 200]);
@@ -422,7 +422,7 @@ describe('what is retried, and what is final', () => {
     const event = loginEvent.create(props);
 
     const answer = await onEvent(event);
-    expect(answer).toStrictEqual({ PhysicalResourceId: APP, StartedAt: expect.any(String), DeferredSince: answer.StartedAt });
+    expect(answer).toStrictEqual({ PhysicalResourceId: APP, StartedAt: expect.any(String), Deferred: true });
     const poll = () => isComplete(isCompleteRequest(event, answer));
     await expect(poll()).resolves.toMatchObject({ IsComplete: true, Data: { AppId: APP, AwsCognitoIdentityPoolId: 'us-east-1:0a1b2c3d-1234-5678-9abc-def012345678' } });
 

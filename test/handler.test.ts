@@ -52,7 +52,7 @@ const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3
 const NOW = 1_700_000_000_000;
 /** The state on-event hands is-complete beside Data. */
 const STARTED = { StartedAt: String(NOW) };
-const DEFERRED = { StartedAt: String(NOW), DeferredSince: String(NOW) };
+const DEFERRED = { StartedAt: String(NOW), Deferred: true };
 
 /** Every setting the construct can write, as CloudFormation hands it over: every scalar a string. */
 const fullApiProps: BackendApiResourceProperties = {
