@@ -20,6 +20,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AdminUiLoginConfig, AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig } from '../src';
 import { AmplifyBackendEmulator, EmulatorJob, OperationName } from './support/emulator';
 import { DeployResult, LocalCloudFormation, MAX_RESPONSE_BYTES } from './support/lifecycle';
+import { expectOk, outputOf } from './support/lifecycle/expect';
 
 const APP = 'd1e2e3e4e5e6e7';
 const STACK = 'E2EFailures';
@@ -128,16 +129,6 @@ function completeOwnJobs(): void {
 
 function statuses(operation: OperationName): Array<number | string> {
   return emulator.requests(operation).map((r) => r.errorType ?? r.status);
-}
-
-function outputOf(result: DeployResult, prefix: string): string {
-  const key = Object.keys(result.outputs).find((k) => k.startsWith(prefix));
-  if (!key) throw new Error(`no output ${prefix}* in ${Object.keys(result.outputs).join(', ')}`);
-  return result.outputs[key];
-}
-
-function expectOk(result: DeployResult, status: string): void {
-  expect({ status: result.status, reason: result.reason }).toEqual({ status, reason: undefined });
 }
 
 const iamApi = (stack: Stack, provider: AmplifyBackendProvider, env = 'prod') =>

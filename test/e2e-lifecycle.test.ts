@@ -10,7 +10,8 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig, BackendApiConfigProps, ConflictResolutionStrategy } from '../src';
 import { AmplifyBackendEmulator } from './support/emulator';
-import { DeployResult, LocalCloudFormation, SERVICE_TOKEN_CHANGED_MESSAGE, VirtualClock } from './support/lifecycle';
+import { LocalCloudFormation, SERVICE_TOKEN_CHANGED_MESSAGE, VirtualClock } from './support/lifecycle';
+import { expectOk } from './support/lifecycle/expect';
 
 const APP = 'd1e2e3e4e5e6e7';
 const STACK = 'Lifecycle';
@@ -69,10 +70,6 @@ function createRequest(cfn: LocalCloudFormation) {
   const create = cfn.requests.find((r) => r.requestType === 'Create');
   if (!create) throw new Error('no Create request was sent');
   return create;
-}
-
-function expectOk(result: DeployResult, status: string): void {
-  expect({ status: result.status, reason: result.reason }).toEqual({ status, reason: undefined });
 }
 
 /** A schema of about `bytes` bytes: many @model types. */

@@ -11,7 +11,8 @@ import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AdminUiLoginConfig, AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig, ConflictResolutionStrategy } from '../src';
 import { AmplifyBackendEmulator, pendingJobMessage } from './support/emulator';
-import { DeployResult, fakePhysicalId, LocalCloudFormation, LocalCloudFormationOptions } from './support/lifecycle';
+import { fakePhysicalId, LocalCloudFormation, LocalCloudFormationOptions } from './support/lifecycle';
+import { expectOk, outputOf } from './support/lifecycle/expect';
 
 const APP = 'd1e2e3e4e5e6e7';
 const OTHER_APP = 'd7e6e5e4e3e2e1';
@@ -62,16 +63,6 @@ function cloudFormation(options: Partial<LocalCloudFormationOptions> = {}): Loca
 
 function bodies(operation: 'UpdateBackendAPI' | 'UpdateBackendConfig'): any[] {
   return emulator.requests(operation).filter((r) => r.status === 200).map((r) => r.body);
-}
-
-function expectOk(result: DeployResult, status: string): void {
-  expect({ status: result.status, reason: result.reason }).toEqual({ status, reason: undefined });
-}
-
-function outputOf(result: DeployResult, prefix: string): string {
-  const key = Object.keys(result.outputs).find((k) => k.startsWith(prefix));
-  if (!key) throw new Error(`no output ${prefix}* in ${Object.keys(result.outputs).join(', ')}`);
-  return result.outputs[key];
 }
 
 describe('every auth mode and conflict strategy reaches the service in its wire form', () => {
