@@ -12,7 +12,7 @@
  */
 import { partition } from '@aws-sdk/core/client';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { MAX_ATTEMPTS, amplifyBackend, isTransient } from './service';
+import { MAX_ATTEMPTS, amplifyBackend, isAccessDenied, isTransient } from './service';
 import type { SchemaLocationProperties } from '../src/handler-contract';
 
 /** An S3 error answer: `name` is S3's error code, as the SDK would name it. */
@@ -116,12 +116,12 @@ export async function readSchema(loc: SchemaLocationProperties): Promise<string>
 
 /** What to check when reading the schema fails with `err`. */
 export function schemaHint(loc: SchemaLocationProperties, err: unknown): string | undefined {
-  const name = (err as { name?: string }).name;
-  if (name === 'AccessDenied' || name === 'AccessDeniedException') {
+  if (isAccessDenied(err)) {
     return `check that the provider's role allows s3:GetObject on arn:<partition>:s3:::${loc.Bucket}/${loc.Key} `
       + '(the construct grants it; a role imported with mutable: false needs it attached), and kms:Decrypt if the bucket uses a KMS key; '
       + 'S3 also answers AccessDenied for a missing object to a role that may not list the bucket: check that the asset was published';
   }
+  const name = (err as { name?: string }).name;
   if (name === 'NoSuchKey' || name === 'NoSuchBucket') {
     return 'the asset is not in the bootstrap bucket: deploy with `cdk deploy`, which publishes the stack\'s file assets first';
   }
