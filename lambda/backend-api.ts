@@ -120,7 +120,7 @@ function toSdkAuth(a: ApiAuthProperties): BackendAPIAuthType {
  * rename an API: `checkApiName`), with the schema read from S3 when it was shipped as a file;
  * undefined when nothing is left to send (the API keeps its configuration).
  */
-export function toSdkResourceConfig(rc: ApiResourceConfigProperties | undefined, schemaFromFile?: string): BackendAPIResourceConfig | undefined {
+function toSdkResourceConfig(rc: ApiResourceConfigProperties | undefined, schemaFromFile?: string): BackendAPIResourceConfig | undefined {
   const { ApiName: _name, ConflictResolution, DefaultAuthType, AdditionalAuthTypes, ...plain } = rc ?? {};
   const out: BackendAPIResourceConfig = { ...plain };
   if (schemaFromFile !== undefined) out.TransformSchema = schemaFromFile;

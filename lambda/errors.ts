@@ -27,7 +27,7 @@
 /** Bytes of the message in the JSON answer, the note about the cut included. */
 export const REASON_BUDGET_BYTES = 1500;
 /** Stack frames kept after the message line. */
-export const STACK_FRAMES = 2;
+const STACK_FRAMES = 2;
 /** Bytes of one kept stack frame. */
 const FRAME_BYTES = 200;
 /** Characters of the full text written to the log (CloudWatch Logs takes events up to 256 KB). */

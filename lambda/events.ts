@@ -24,7 +24,7 @@ export interface OnEventRequest<P> {
  * Top-level members on-event adds to its answer for is-complete. They are not in `Data`, because
  * every member of `Data` becomes an attribute of the resource.
  */
-export interface HandlerState {
+interface HandlerState {
   /**
    * When on-event began, in epoch milliseconds as a string (what `Date.now()` gave on-event's
    * clock). Set on every Create and Update: is-complete counts its grace periods from it (a job

@@ -14,7 +14,7 @@ export const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 20_0
 export const MAX_ATTEMPTS = 5;
 
 /** How long after on-event began an AccessDenied (or a DNS failure) is taken for IAM (or DNS) catching up. */
-export const EARLY_GRACE_MS = 60_000;
+const EARLY_GRACE_MS = 60_000;
 
 /** How long after on-event began GetBackendJob answering NotFound is taken for a job not visible yet. */
 export const JOB_NOT_FOUND_GRACE_MS = 120_000;

@@ -60,8 +60,8 @@ export function withUnit(value: unknown, unit: Unit, other: (v: unknown) => stri
 }
 
 /** API key lifetime bounds, in days (AppSync's). */
-export const API_KEY_MIN_DAYS = 1;
-export const API_KEY_MAX_DAYS = 365;
+const API_KEY_MIN_DAYS = 1;
+const API_KEY_MAX_DAYS = 365;
 
 /** Shapes of the target's names; `cdk-amplify-backend import` checks its options against them too. */
 export const APP_ID = /^d[a-z0-9]{1,19}$/;
