@@ -2,6 +2,7 @@ import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ApiAuth, ApiAuthMode, BackendApiConfig } from '../src';
+import { AUTH_MODES } from '../src/validation';
 import { APP_ID, BACKEND_API_TYPE, ENV, errorMessage, logicalId, newStack } from './support/construct-helpers';
 
 const REQUIRED = { appId: APP_ID, backendEnvironmentName: 'staging', resourceName: 'blogapi' };
@@ -24,6 +25,10 @@ function build(defaultAuthType: ApiAuth | undefined, additionalAuthTypes?: ApiAu
 }
 
 describe('ApiAuth factories: Mode and Settings in the template', () => {
+  test('ApiAuthMode (the jsii enum) has exactly the modes of the rules the handler runs too', () => {
+    expect(Object.values(ApiAuthMode)).toEqual([...AUTH_MODES]);
+  });
+
   test.each([
     ['apiKey', () => ApiAuth.apiKey(), ApiAuthMode.API_KEY],
     ['iam', () => ApiAuth.iam(), ApiAuthMode.AWS_IAM],

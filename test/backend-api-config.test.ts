@@ -1,6 +1,7 @@
 import { CfnParameter, Duration, Errors } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ApiAuth, ApiSchema, BackendApiConfig, BackendApiConfigProps, ConflictResolutionStrategy } from '../src';
+import { RESOLUTION_STRATEGIES } from '../src/validation';
 import { APP_ID, BACKEND_API_TYPE, DEFAULT_SERVICE_TIMEOUT, ENV, appArn, dependsTransitively, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
 
 const REQUIRED = { appId: APP_ID, backendEnvironmentName: 'staging', resourceName: 'blogapi' };
@@ -50,6 +51,10 @@ describe('BackendApiConfig: template properties', () => {
   test('one prop set gives a ResourceConfig with that member only', () => {
     const { template } = synthOne({ service: 'AppSync' });
     template.hasResourceProperties(BACKEND_API_TYPE, { ResourceConfig: Match.objectEquals({ Service: 'AppSync' }) });
+  });
+
+  test('ConflictResolutionStrategy (the jsii enum) has exactly the strategies of the rules the handler runs too', () => {
+    expect(Object.values(ConflictResolutionStrategy)).toEqual([...RESOLUTION_STRATEGIES]);
   });
 
   test.each(Object.values(ConflictResolutionStrategy))('conflictResolution %s lands as ResolutionStrategy', (strategy) => {
