@@ -186,6 +186,18 @@ function poller(event: ApiEvent, answer: OnEventResponse<unknown>): () => Promis
   return () => isComplete(request) as Promise<IsCompleteResponse<BackendApiResponseData>>;
 }
 
+/**
+ * On-event deferred behind a job the CLI started, which has then ended: the next poll finds the
+ * app and environment free. Returns that poll.
+ */
+async function deferredBehindEndedCliJob(): Promise<() => Promise<IsCompleteResponse<BackendApiResponseData>>> {
+  const cli = cliJob();
+  const event = apiEvent.create(iamProps);
+  const poll = poller(event, await onEvent(event));
+  emulator.completeJob(cli.jobId);
+  return poll;
+}
+
 function statuses(operation: OperationName): Array<number | string> {
   return emulator.requests(operation).map((r) => r.errorType ?? r.status);
 }
@@ -205,7 +217,7 @@ describe('another job pending on the app and environment', () => {
     for (let i = 0; i < 3; i++) await expect(poll()).resolves.toStrictEqual({ IsComplete: false });
     // While the other job runs, no new attempt: only listings.
     expect(statuses('UpdateBackendAPI')).toEqual(['ValidationException']);
-    expect(emulator.requests('ListBackendJobs').length).toBeGreaterThanOrEqual(3);
+    expect(emulator.requests('ListBackendJobs')).toHaveLength(3);
 
     emulator.completeJob(cli.jobId);
     await expect(poll()).resolves.toStrictEqual({ IsComplete: false });
@@ -253,10 +265,7 @@ describe('another job pending on the app and environment', () => {
   });
 
   test('a job of this resource that FAILED fails the deployment with the job\'s error', async () => {
-    const cli = cliJob();
-    const event = apiEvent.create(iamProps);
-    const poll = poller(event, await onEvent(event));
-    emulator.completeJob(cli.jobId);
+    const poll = await deferredBehindEndedCliJob();
     await poll();
     const own = emulator.jobs({ status: 'RUNNING' })[0];
     emulator.failJob(own.jobId, 'Schema validation failed: Unknown type Comment');
@@ -281,10 +290,7 @@ describe('another job pending on the app and environment', () => {
   });
 
   test('the one ambiguity: an UpdateBackendAPI job someone else starts after on-event began is taken for this resource\'s job', async () => {
-    const first = cliJob();
-    const event = apiEvent.create(iamProps);
-    const poll = poller(event, await onEvent(event));
-    emulator.completeJob(first.jobId);
+    const poll = await deferredBehindEndedCliJob();
     // Before the next poll, the CLI starts another job on the same app and environment.
     const second = emulator.startExternalJob(APP, ENV, { operation: 'UpdateBackendAPI' });
 
@@ -296,10 +302,7 @@ describe('another job pending on the app and environment', () => {
   });
 
   test('a job of another operation started after on-event began is waited out, not taken for this resource\'s job', async () => {
-    const first = cliJob();
-    const event = apiEvent.create(iamProps);
-    const poll = poller(event, await onEvent(event));
-    emulator.completeJob(first.jobId);
+    const poll = await deferredBehindEndedCliJob();
     const auth = emulator.startExternalJob(APP, ENV, { operation: 'UpdateBackendAuth' });
 
     await expect(poll()).resolves.toStrictEqual({ IsComplete: false });
@@ -338,10 +341,7 @@ describe('never a second job for one request', () => {
   });
 
   test('is-complete: an update it started whose answer was lost is found by the next poll\'s listing', async () => {
-    const cli = cliJob();
-    const event = apiEvent.create(iamProps);
-    const poll = poller(event, await onEvent(event));
-    emulator.completeJob(cli.jobId);
+    const poll = await deferredBehindEndedCliJob();
     network.fail('UpdateBackendAPI', 'lose-answer');
 
     // The job starts, the answer is lost, the SDK's retry is told a job is pending: wait.
