@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AdminUiLoginConfig, AmplifyBackendProvider, AmplifyBackendProviderProps, BackendApiConfig } from '../src';
-import { APP_ID, BACKEND_API_TYPE, DEFAULT_SERVICE_TIMEOUT, ENV, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
+import { ADMIN_UI_LOGIN_TYPE, APP_ID, BACKEND_API_TYPE, DEFAULT_SERVICE_TIMEOUT, ENV, errorMessage, logicalId, newStack, resourcesOfType } from './support/construct-helpers';
 
 function api(scope: Construct, id: string, extra: Partial<ConstructorParameters<typeof BackendApiConfig>[2]> = {}): BackendApiConfig {
   return new BackendApiConfig(scope, id, { appId: APP_ID, backendEnvironmentName: 'staging', resourceName: 'blogapi', ...extra });
@@ -23,7 +23,7 @@ describe('timeouts that fit CloudFormation\'s hour', () => {
     new AdminUiLoginConfig(stack, 'Login', { appId: APP_ID, identityPoolId: 'us-east-1:0a1b2c3d-1234-5678-9abc-def012345678' });
     const template = Template.fromStack(stack);
     template.hasResourceProperties(BACKEND_API_TYPE, { ServiceTimeout: DEFAULT_SERVICE_TIMEOUT });
-    template.hasResourceProperties('Custom::AmplifyAdminUiLoginConfig', { ServiceTimeout: DEFAULT_SERVICE_TIMEOUT });
+    template.hasResourceProperties(ADMIN_UI_LOGIN_TYPE, { ServiceTimeout: DEFAULT_SERVICE_TIMEOUT });
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', Timeout: 120 });
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Timeout: 120 });
     // The waiter: 200 attempts of 15 s, 3,000 s.
