@@ -9,6 +9,7 @@
 import { createHash } from 'crypto';
 import type { BackendAPIAuthType, BackendAPIResourceConfig } from '@aws-sdk/client-amplifybackend';
 import { Unresolved } from './resolve';
+import { wireName } from './service';
 
 type Json = any;
 
@@ -31,8 +32,6 @@ export interface Comparison {
 
 const NOT_SET = '(not set)';
 const MAX_SHOWN = 60;
-
-const wire = (sdkName: string) => sdkName[0].toLowerCase() + sdkName.slice(1);
 
 /** How a value is shown in the table. */
 export function display(v: Json): string {
@@ -111,7 +110,7 @@ class Comparer {
     const ls = (live?.Settings ?? {}) as Record<string, Json>;
     const keys = new Set([...Object.keys(ds ?? {}), ...Object.keys(ls).filter((k) => ls[k] !== undefined)]);
     for (const k of [...keys].sort()) {
-      this.scalar(`${prefix}.settings.${wire(k)}`, ds?.[k], ls[k], k === 'ExpirationTime' ? 'number' : 'string');
+      this.scalar(`${prefix}.settings.${wireName(k)}`, ds?.[k], ls[k], k === 'ExpirationTime' ? 'number' : 'string');
     }
   }
 
@@ -151,7 +150,7 @@ class Comparer {
 function settingsOf(a: Json): Json {
   const s = a?.Settings;
   if (!s || typeof s !== 'object' || s instanceof Unresolved) return s ?? {};
-  return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => [wire(k), v]));
+  return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => [wireName(k), v]));
 }
 
 /**
@@ -177,8 +176,8 @@ export function compare(declared: Json, declaredSchema: Json, live: BackendAPIRe
   if (d.AdditionalAuthTypes !== undefined) c.authList('additionalAuthTypes', d.AdditionalAuthTypes, live.AdditionalAuthTypes);
   for (const k of Object.keys(d)) {
     if (!KNOWN.includes(k)) {
-      const u = new Unresolved(`resourceConfig.${wire(k)}`, 'a member this version of cdk-amplify-backend diff does not know');
-      c.rows.push({ member: wire(k), declared: display(d[k]), live: '(not compared)', unresolved: u });
+      const u = new Unresolved(`resourceConfig.${wireName(k)}`, 'a member this version of cdk-amplify-backend diff does not know');
+      c.rows.push({ member: wireName(k), declared: display(d[k]), live: '(not compared)', unresolved: u });
     }
   }
   return c;

@@ -9,7 +9,7 @@
  * one of them cannot be expressed exactly, none is declared.
  */
 import type { BackendAPIAuthType, BackendAPIResourceConfig } from '@aws-sdk/client-amplifybackend';
-import type { LiveApi } from './service';
+import { LiveApi, wireName } from './service';
 import { MAX_INLINE_SCHEMA_BYTES } from '../src/handler-contract';
 import type { ApiAuthProperties } from '../src/handler-contract';
 import { Unit, allResolved, validateBackendApi, withUnit } from '../src/validation';
@@ -76,7 +76,6 @@ const MODE_SETTINGS: Record<string, string[]> = {
   OPENID_CONNECT: ['OpenIDProviderName', 'OpenIDIssueURL', 'OpenIDClientId', 'OpenIDAuthTTL', 'OpenIDIatTTL'],
 };
 
-const wire = (sdkName: string) => sdkName[0].toLowerCase() + sdkName.slice(1);
 const show = (v: unknown) => (typeof v === 'string' && v.length > 80 ? `${JSON.stringify(v.slice(0, 77))}... (${v.length} characters)` : JSON.stringify(v));
 
 /** The unit of the settings that are numbers (the wire's: API key days, OpenID milliseconds). */
@@ -101,7 +100,7 @@ function planAuth(a: BackendAPIAuthType, where: string): { plan?: AuthPlan; prob
     return { problems: [`${where}.mode is ${show(mode)}, which ApiAuth cannot express`] };
   }
   for (const [k, v] of Object.entries(s)) {
-    if (v !== undefined && !MODE_SETTINGS[mode].includes(k)) problems.push(`${where}.settings.${wire(k)} is ${showSetting(k, v)}, a setting that ${mode} does not take in ApiAuth`);
+    if (v !== undefined && !MODE_SETTINGS[mode].includes(k)) problems.push(`${where}.settings.${wireName(k)} is ${showSetting(k, v)}, a setting that ${mode} does not take in ApiAuth`);
   }
   const str = (k: string) => s[k] as string | undefined;
   let plan: AuthPlan | undefined;
@@ -123,7 +122,7 @@ function planAuth(a: BackendAPIAuthType, where: string): { plan?: AuthPlan; prob
         const v = str(k);
         if (v === undefined) return undefined;
         const ms = millis(v);
-        if (ms === undefined) problems.push(`${where}.settings.${wire(k)} is ${showSetting(k, v)}, not a whole number of milliseconds that Duration.millis() can express`);
+        if (ms === undefined) problems.push(`${where}.settings.${wireName(k)} is ${showSetting(k, v)}, not a whole number of milliseconds that Duration.millis() can express`);
         return ms;
       };
       const authTtlMs = ttl('OpenIDAuthTTL');

@@ -40,6 +40,11 @@ export interface ServiceOptions {
   readonly clientConfig?: AmplifyBackendClientConfig;
 }
 
+/** The wire (JSON) name of an SDK member: `ExpirationTime` -> `expirationTime`. */
+export function wireName(sdkName: string): string {
+  return sdkName[0].toLowerCase() + sdkName.slice(1);
+}
+
 /** The wire members of `BackendAPIResourceConfig` and its nested shapes (the Smithy model's jsonNames). */
 const AUTH_SETTINGS = ['cognitoUserPoolId', 'description', 'expirationTime', 'openIDAuthTTL', 'openIDClientId', 'openIDIatTTL', 'openIDIssueURL', 'openIDProviderName'];
 const AUTH_TYPE = ['mode', 'settings'];
