@@ -8,8 +8,9 @@
  */
 import { createHash } from 'crypto';
 import type { BackendAPIAuthType, BackendAPIResourceConfig } from '@aws-sdk/client-amplifybackend';
-import { Unresolved } from './resolve';
+import { Resolved, Unresolved } from './resolve';
 import { wireName } from './service';
+import type { ApiAuthProperties, ApiResourceConfigProperties } from '../src/handler-contract';
 
 type Json = any;
 
@@ -56,7 +57,7 @@ function firstDifference(a: string, b: string): string {
 }
 
 /** The members a `BackendApiConfig` template may declare in ResourceConfig (SDK names). */
-const KNOWN = ['ApiName', 'Service', 'TransformSchema', 'ConflictResolution', 'DefaultAuthType', 'AdditionalAuthTypes'];
+const KNOWN: ReadonlyArray<string> = ['ApiName', 'Service', 'TransformSchema', 'ConflictResolution', 'DefaultAuthType', 'AdditionalAuthTypes'] satisfies Array<keyof ApiResourceConfigProperties>;
 
 class Comparer {
   readonly rows: Row[] = [];
@@ -96,7 +97,7 @@ class Comparer {
   }
 
   /** Declared auth mode vs live; settings compared whole (the construct sends the auth mode whole). */
-  auth(prefix: string, declared: Json, live: BackendAPIAuthType | undefined, compareMode = true): void {
+  auth(prefix: string, declared: Resolved<ApiAuthProperties>, live: BackendAPIAuthType | undefined, compareMode = true): void {
     if (declared instanceof Unresolved || declared === null || typeof declared !== 'object') {
       this.rows.push({ member: prefix, declared: display(declared), live: display(live), unresolved: declared instanceof Unresolved ? declared : undefined });
       return;
@@ -110,27 +111,26 @@ class Comparer {
     const ls = (live?.Settings ?? {}) as Record<string, Json>;
     const keys = new Set([...Object.keys(ds ?? {}), ...Object.keys(ls).filter((k) => ls[k] !== undefined)]);
     for (const k of [...keys].sort()) {
-      this.scalar(`${prefix}.settings.${wireName(k)}`, ds?.[k], ls[k], k === 'ExpirationTime' ? 'number' : 'string');
+      this.scalar(`${prefix}.settings.${wireName(k)}`, (ds as Record<string, Json> | undefined)?.[k], ls[k], k === 'ExpirationTime' ? 'number' : 'string');
     }
   }
 
   /** Declared additional auth modes vs live, as sets keyed by mode. */
-  authList(prefix: string, declared: Json, live: BackendAPIAuthType[] | undefined): void {
+  authList(prefix: string, declared: Resolved<ApiAuthProperties[]>, live: BackendAPIAuthType[] | undefined): void {
     if (declared instanceof Unresolved || !Array.isArray(declared)) {
       this.rows.push({ member: prefix, declared: display(declared), live: display(live), unresolved: declared instanceof Unresolved ? declared : undefined });
       return;
     }
-    const byMode = new Map<string, { d: Json[]; l: BackendAPIAuthType[] }>();
+    const byMode = new Map<string, { d: Array<Resolved<ApiAuthProperties>>; l: BackendAPIAuthType[] }>();
     const entry = (mode: string) => {
       let e = byMode.get(mode);
       if (!e) byMode.set(mode, e = { d: [], l: [] });
       return e;
     };
     declared.forEach((a, i) => {
-      if (a instanceof Unresolved || a?.Mode instanceof Unresolved) {
-        const u = a instanceof Unresolved ? a : a.Mode;
-        this.rows.push({ member: `${prefix}[${i}]`, declared: display(u), live: '(not compared)', unresolved: u });
-      } else {entry(String(a?.Mode)).d.push(a);}
+      const mode = a instanceof Unresolved ? a : a?.Mode;
+      if (mode instanceof Unresolved) this.rows.push({ member: `${prefix}[${i}]`, declared: display(mode), live: '(not compared)', unresolved: mode });
+      else entry(String(mode)).d.push(a);
     });
     for (const l of live ?? []) entry(String(l.Mode)).l.push(l);
     this.compared++; // the set of modes
@@ -158,7 +158,8 @@ function settingsOf(a: Json): Json {
  * @param declaredSchema the schema from ResourceConfig.TransformSchema or TransformSchemaLocation; undefined when not declared
  * @param live the live settings (GetBackendAPI)
  */
-export function compare(declared: Json, declaredSchema: Json, live: BackendAPIResourceConfig): Comparison {
+export function compare(declared: Resolved<ApiResourceConfigProperties> | undefined, declaredSchema: Resolved<string> | undefined,
+  live: BackendAPIResourceConfig): Comparison {
   const c = new Comparer();
   const d = declared ?? {};
   if (d instanceof Unresolved) {
@@ -177,7 +178,7 @@ export function compare(declared: Json, declaredSchema: Json, live: BackendAPIRe
   for (const k of Object.keys(d)) {
     if (!KNOWN.includes(k)) {
       const u = new Unresolved(`resourceConfig.${wireName(k)}`, 'a member this version of cdk-amplify-backend diff does not know');
-      c.rows.push({ member: wireName(k), declared: display(d[k]), live: '(not compared)', unresolved: u });
+      c.rows.push({ member: wireName(k), declared: display((d as Record<string, Json>)[k]), live: '(not compared)', unresolved: u });
     }
   }
   return c;

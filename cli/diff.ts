@@ -7,9 +7,10 @@ import * as fs from 'fs';
 import { AssetFile, StackArtifact, readCloudAssembly, selectStacks } from './assembly';
 import { Comparison, Row, compare } from './compare';
 import { CliError } from './errors';
-import { ResolveContext, Unresolved, findUnresolved, resolveValue } from './resolve';
+import { ResolveContext, Resolved, Unresolved, findUnresolved, resolveValue } from './resolve';
 import { ApiReader, ApiTarget, describeTarget } from './service';
 import { BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
+import type { ApiResourceConfigProperties, BackendApiResourceProperties } from '../src/handler-contract';
 
 type Json = any;
 
@@ -60,8 +61,12 @@ export function findApis(stacks: StackArtifact[]): FoundApi[] {
   return found;
 }
 
+/** The properties of a BackendApiConfig, resolved. */
+type ResolvedProperties = Exclude<Resolved<BackendApiResourceProperties>, Unresolved>;
+
 /** The declared schema: inline, or the file asset TransformSchemaLocation points at. */
-function declaredSchema(props: Json, resourceConfig: Json, assets: ReadonlyMap<string, AssetFile>): Json {
+function declaredSchema(props: ResolvedProperties, resourceConfig: Resolved<ApiResourceConfigProperties> | undefined,
+  assets: ReadonlyMap<string, AssetFile>): Resolved<string> | undefined {
   const inline = resourceConfig instanceof Unresolved ? undefined : resourceConfig?.TransformSchema;
   const location = props.TransformSchemaLocation;
   if (location === undefined) return inline;
@@ -111,7 +116,8 @@ export async function runDiff(options: DiffOptions, reader: ApiReader, progress:
       parameters: options.parameters,
       values: options.values,
     };
-    const props = resolveValue(api.properties, ctx);
+    const props: Resolved<BackendApiResourceProperties> = resolveValue(api.properties, ctx);
+    if (props instanceof Unresolved) return { api, unresolvedTarget: props };
     for (const v of [props.AppId, props.BackendEnvironmentName, props.ResourceName]) {
       const u = findUnresolved(v);
       if (u) return { api, unresolvedTarget: u };

@@ -11,8 +11,8 @@
 import type { BackendAPIAuthType, BackendAPIResourceConfig } from '@aws-sdk/client-amplifybackend';
 import { LiveApi, wireName } from './service';
 import { MAX_INLINE_SCHEMA_BYTES } from '../src/handler-contract';
-import type { ApiAuthProperties } from '../src/handler-contract';
-import { Unit, allResolved, validateBackendApi, withUnit } from '../src/validation';
+import type { ApiAuthProperties, ApiAuthSettingsProperties } from '../src/handler-contract';
+import { AUTH_MODES, Unit, allResolved, validateBackendApi, withUnit } from '../src/validation';
 
 export type Language = 'typescript' | 'python';
 
@@ -68,8 +68,8 @@ interface Plan {
   readonly warnings: string[];
 }
 
-/** The settings each mode takes, by SDK member name. */
-const MODE_SETTINGS: Record<string, string[]> = {
+/** The settings each mode the library's rules know takes in ApiAuth, by contract (and SDK) member name. */
+const MODE_SETTINGS: Record<(typeof AUTH_MODES)[number], ReadonlyArray<keyof ApiAuthSettingsProperties>> = {
   API_KEY: ['Description', 'ExpirationTime'],
   AWS_IAM: [],
   AMAZON_COGNITO_USER_POOLS: ['CognitoUserPoolId'],
@@ -94,13 +94,13 @@ function millis(v: string): number | undefined {
 /** Maps one live auth mode to the factory that reproduces it, or says why none can. */
 function planAuth(a: BackendAPIAuthType, where: string): { plan?: AuthPlan; problems: string[] } {
   const problems: string[] = [];
-  const mode = a.Mode as string | undefined;
+  const mode = a.Mode;
   const s = (a.Settings ?? {}) as Record<string, unknown>;
   if (mode === undefined || !(mode in MODE_SETTINGS)) {
     return { problems: [`${where}.mode is ${show(mode)}, which ApiAuth cannot express`] };
   }
   for (const [k, v] of Object.entries(s)) {
-    if (v !== undefined && !MODE_SETTINGS[mode].includes(k)) problems.push(`${where}.settings.${wireName(k)} is ${showSetting(k, v)}, a setting that ${mode} does not take in ApiAuth`);
+    if (v !== undefined && !(MODE_SETTINGS[mode] as readonly string[]).includes(k)) problems.push(`${where}.settings.${wireName(k)} is ${showSetting(k, v)}, a setting that ${mode} does not take in ApiAuth`);
   }
   const str = (k: string) => s[k] as string | undefined;
   let plan: AuthPlan | undefined;

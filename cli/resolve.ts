@@ -19,6 +19,14 @@ export class Unresolved {
   public constructor(readonly what: string, readonly hint: string) {}
 }
 
+/**
+ * A shape of the handler contract (src/handler-contract.ts) as `resolveValue` returns it from a
+ * template: any member may be `Unresolved`, and a string may be a number or boolean as written.
+ */
+export type Resolved<T> = Unresolved | (T extends string ? string | number | boolean
+  : T extends ReadonlyArray<infer U> ? Array<Resolved<U>>
+    : T extends object ? { readonly [K in keyof T]?: Resolved<T[K]> } : T);
+
 /** Marks `Ref: AWS::NoValue`: the member is removed. */
 const NO_VALUE = Symbol('AWS::NoValue');
 

@@ -15,6 +15,7 @@ import { CliError } from '../cli/errors';
 import { ResolveContext, Unresolved, resolveValue } from '../cli/resolve';
 import type { ApiReader, ApiTarget, LiveApi } from '../cli/service';
 import { ApiAuth, ApiSchema, BackendApiConfig, ConflictResolutionStrategy } from '../src';
+import type { ApiResourceConfigProperties } from '../src/handler-contract';
 import { APP_ID, removeTmpDirs, synthStack, tmpDir } from './cli-fixtures/support';
 
 afterAll(removeTmpDirs);
@@ -149,7 +150,7 @@ describe('comparing under UpdateBackendAPI\'s semantics', () => {
   });
 
   test('a member this version does not know is not compared, and says so', () => {
-    const c = compare({ MergedApiArn: 'x' }, undefined, live);
+    const c = compare({ MergedApiArn: 'x' } as ApiResourceConfigProperties, undefined, live);
     expect(c.rows).toEqual([expect.objectContaining({ member: 'mergedApiArn', live: '(not compared)', unresolved: expect.any(Unresolved) })]);
   });
 });
