@@ -11,7 +11,7 @@ import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AdminUiLoginConfig, AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig, ConflictResolutionStrategy } from '../src';
 import { AmplifyBackendEmulator, pendingJobMessage } from './support/emulator';
-import { fakePhysicalId, LocalCloudFormation, LocalCloudFormationOptions } from './support/lifecycle';
+import { fakePhysicalId, LocalCloudFormation, LocalCloudFormationOptions, VirtualClock } from './support/lifecycle';
 import { expectOk, outputOf } from './support/lifecycle/expect';
 
 const APP = 'd1e2e3e4e5e6e7';
@@ -20,16 +20,24 @@ const STACK = 'E2E';
 const POLL_MS = 10;
 
 let emulator: AmplifyBackendEmulator;
+/** The time of each test's stack, its functions and the service, as in AWS where they share one. */
+let clock: VirtualClock;
 const outdirs: string[] = [];
+const stacks: LocalCloudFormation[] = [];
 
 beforeAll(async () => {
-  emulator = await AmplifyBackendEmulator.start();
+  emulator = await AmplifyBackendEmulator.start({ now: () => clock.now() });
+});
+afterEach(async () => {
+  // Function runs still finishing end before the next test's clock starts.
+  await Promise.all(stacks.splice(0).map((s) => s.close()));
 });
 afterAll(async () => {
   await emulator.stop();
   for (const d of outdirs) fs.rmSync(d, { recursive: true, force: true });
 });
 beforeEach(() => {
+  clock = new VirtualClock({ realPauseMs: POLL_MS, functionsReadIt: true });
   emulator.reset();
   const apis = { blogapi: { apiName: 'blog' }, shopapi: { apiName: 'shop' } };
   for (const app of [APP, OTHER_APP]) {
@@ -58,7 +66,9 @@ function synth(build: (stack: Stack, provider: AmplifyBackendProvider) => void, 
 }
 
 function cloudFormation(options: Partial<LocalCloudFormationOptions> = {}): LocalCloudFormation {
-  return new LocalCloudFormation({ stackName: STACK, endpoint: emulator.endpoint, pollIntervalMs: POLL_MS, ...options });
+  const cfn = new LocalCloudFormation({ stackName: STACK, endpoint: emulator.endpoint, clock, ...options });
+  stacks.push(cfn);
+  return cfn;
 }
 
 function bodies(operation: 'UpdateBackendAPI' | 'UpdateBackendConfig'): any[] {
@@ -365,16 +375,19 @@ test('the service\'s own rejection reaches the reason (unknown API -> NotFoundEx
   expect(emulator.requests('UpdateBackendAPI').map((r) => r.status)).toEqual([404]);
 });
 
-test('a job that never ends times the deployment out as the Provider framework does', async () => {
+test('a job that never ends: is-complete stops waiting on its last poll before the framework\'s timeout, naming the job\'s status', async () => {
   emulator.setManualJobCompletion(true);
   const cdkOut = synth((stack, provider) => {
     new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, defaultAuthType: ApiAuth.iam() });
   }, { queryInterval: Duration.seconds(1), totalTimeout: Duration.seconds(5) });
   const result = await cloudFormation().deploy(cdkOut);
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  expect(result.reason).toMatch(/Operation timed out/);
-  expect(emulator.requests('GetBackendJob').length).toBe(6);
-  expect(emulator.requests('GetBackendJob').every((r) => (r.response as any).status === 'RUNNING')).toBe(true);
+  const [job] = emulator.jobs();
+  // 4 s of waits plus the functions' real run time.
+  expect(result.reason).toMatch(new RegExp(`Message returned: BackendApiConfig for app ${APP}, environment staging, API blogapi: stopped waiting after [45] s `
+    + `\\(the provider's totalTimeout is 5 s\\): the Amplify job ${job.jobId} is still RUNNING\\.`));
+  // Polled at 0, 1, 2, 3 and 4 s; the framework's sixth poll and its "Operation timed out" never came.
+  expect(emulator.requests('GetBackendJob').map((r) => (r.response as any).status)).toEqual(Array(5).fill('RUNNING'));
 });
 
 test('waitForCompletion false: the status the service first returned, and no polls', async () => {
