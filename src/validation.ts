@@ -137,7 +137,8 @@ function checkAppId(c: Checker, value: string): void {
 
 function checkAuth(c: Checker, prop: string, auth: ApiAuthProperties, written: Partial<Record<DurationSetting, WrittenDuration>>): void {
   const s = auth.Settings ?? {};
-  switch (auth.Mode) {
+  // Typed as one of AUTH_MODES, so that a case label that is not one fails to compile.
+  switch (auth.Mode as typeof AUTH_MODES[number]) {
     case 'API_KEY':
       c.duration(`${prop} ApiAuth.apiKey({ expiration })`, s.ExpirationTime, 'days', written.ExpirationTime, (v) => {
         const days = Number(v);
