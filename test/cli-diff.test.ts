@@ -15,6 +15,7 @@ import { CliError } from '../cli/errors';
 import { ResolveContext, Unresolved, resolveValue } from '../cli/resolve';
 import type { ApiReader, ApiTarget, LiveApi } from '../cli/service';
 import { ApiAuth, ApiSchema, BackendApiConfig, ConflictResolutionStrategy } from '../src';
+import { BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
 import type { ApiResourceConfigProperties } from '../src/handler-contract';
 import { APP_ID, removeTmpDirs, synthStack, tmpDir } from './cli-fixtures/support';
 
@@ -249,6 +250,16 @@ describe('diff on synthesized stacks', () => {
     expect(calls).toEqual([]);
     expect(result.unresolved).toBe(1);
     expect(formatDiff(result)).toContain('Imported/Api: not compared: its app, environment or API name is unresolved (Fn::ImportValue "AmplifyAppId"): Fn::ImportValue cannot be evaluated from the cloud assembly.');
+
+    // Properties that are an intrinsic as a whole (edited into the template): not read as an API named "undefined".
+    const file = path.join(cdkOut, 'Imported.template.json');
+    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const resource = Object.values<any>(template.Resources).find((r) => r.Type === BACKEND_API_RESOURCE_TYPE);
+    resource.Properties = { 'Fn::If': ['IsProd', resource.Properties, { Ref: 'AWS::NoValue' }] };
+    fs.writeFileSync(file, JSON.stringify(template));
+    const whole = await runDiff(options(cdkOut), reader, () => undefined);
+    expect(calls).toEqual([]);
+    expect(formatDiff(whole)).toMatch(/^Imported\/Api: not compared: its app, environment or API name is unresolved \(Fn::If /m);
   });
 
   test('mappings by region, environment-agnostic stacks with --region, stages, and --stack', async () => {
@@ -296,7 +307,7 @@ describe('diff on synthesized stacks', () => {
       transformSchema: ApiSchema.fromFile(path.join(dir, 'schema.graphql')),
     }));
     const template = JSON.parse(fs.readFileSync(path.join(cdkOut, 'Schema.template.json'), 'utf8'));
-    const props = Object.values<any>(template.Resources).find((r) => r.Type === 'Custom::AmplifyBackendApiConfig').Properties;
+    const props = Object.values<any>(template.Resources).find((r) => r.Type === BACKEND_API_RESOURCE_TYPE).Properties;
     expect(props.TransformSchemaLocation).toEqual({ Bucket: expect.anything(), Key: expect.stringMatching(/\.graphql$/) });
     expect(props.ResourceConfig?.TransformSchema).toBeUndefined();
 
