@@ -19,7 +19,7 @@ import { types } from 'util';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AdminUiLoginConfig, AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig } from '../src';
 import { AmplifyBackendEmulator, EmulatorJob, OperationName } from './support/emulator';
-import { DeployResult, LocalCloudFormation, MAX_RESPONSE_BYTES } from './support/lifecycle';
+import { DeployResult, LocalCloudFormation, MAX_RESPONSE_BYTES, realNow } from './support/lifecycle';
 import { expectOk, outputOf } from './support/lifecycle/expect';
 
 const APP = 'd1e2e3e4e5e6e7';
@@ -29,9 +29,11 @@ let emulator: AmplifyBackendEmulator;
 let cfn: LocalCloudFormation | undefined;
 const tmpDirs: string[] = [];
 
-/** Time moved on by `later()`: the handler, the emulator and the stand-in's clock read the same `Date.now()`. */
+/**
+ * Time moved on by `later()`: the handler and the emulator read the same `Date.now()`. The
+ * stand-in's clock does not (it reads real time plus its own skipped waits).
+ */
 let skew = 0;
-const realNow = Date.now.bind(Date);
 
 function later(ms: number): void {
   skew += ms;
