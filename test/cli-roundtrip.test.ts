@@ -58,10 +58,12 @@ afterAll(async () => {
   await emulator.stop();
   removeTmpDirs();
 });
-beforeEach(() => {
+/** The emulator holding only the example app's two APIs, as they are before each test. */
+function seed(): void {
   emulator.reset();
   emulator.addApp(APP_ID, { environments: { staging: { apis: { blogapi: STAGING } }, prod: { apis: { blogapi: PROD } } } });
-});
+}
+beforeEach(seed);
 
 /** `cdk-amplify-backend import` of an API into `<dir>/<file>`; returns the generated module's exports. */
 async function importApi(envName: string, file: string, extra: string[] = []): Promise<{ run: CliRun; module: Record<string, any> }> {
@@ -182,8 +184,7 @@ describe('round trip: import, synthesize, deploy, diff', () => {
 describe('diff names exactly the member changed out of band', () => {
   let cdkOut: string;
   beforeAll(async () => {
-    emulator.reset();
-    emulator.addApp(APP_ID, { environments: { staging: { apis: { blogapi: STAGING } }, prod: { apis: { blogapi: PROD } } } });
+    seed();
     const dir = tmpDir('cli-drift-');
     const { module } = await importApi('staging', path.join(dir, 'blogapi.ts'));
     cdkOut = synthStack(STACK, (stack) => new module.BlogapiBackendApi(stack, 'Blogapi'));
@@ -215,10 +216,9 @@ describe('diff names exactly the member changed out of band', () => {
 
   test.each(changes)('%s', async (_name, change, expected) => {
     emulator.setApiConfig(APP_ID, 'staging', 'blogapi', { ...STAGING, ...change });
-    const { io, out, err } = captureIo();
-    const code = await main(['diff', cdkOut], io, { clientConfig: { endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDCLITEST', secretAccessKey: 'secret' } } });
-    expect({ code, err: err() }).toEqual({ code: 1, err: expect.stringMatching(/^Found 1 BackendApiConfig in 1 of 1 stack\(s\) of /) });
-    expect(rows(out())).toEqual(expected);
+    const { code, out, err } = await inProcess(['diff', cdkOut]);
+    expect({ code, err }).toEqual({ code: 1, err: expect.stringMatching(/^Found 1 BackendApiConfig in 1 of 1 stack\(s\) of /) });
+    expect(rows(out)).toEqual(expected);
   });
 });
 
