@@ -16,7 +16,7 @@ import * as path from 'path';
 import { main } from '../cli/main';
 import { EXAMPLE_STACK, createExampleApp } from '../examples/app';
 import { APP_ID, CliRun, captureIo, loadGeneratedModule, removeTmpDirs, runCli, synthStack, tmpDir } from './cli-fixtures/support';
-import { AmplifyBackendEmulator, WireResourceConfig } from './support/emulator';
+import { AmplifyBackendEmulator, RecordedRequest, WireResourceConfig } from './support/emulator';
 import { LocalCloudFormation, LocalCloudFormationOptions } from './support/lifecycle';
 
 const STACK = 'Adopted';
@@ -72,13 +72,15 @@ async function importApi(envName: string, file: string, extra: string[] = []): P
   return { run, module: loadGeneratedModule(file) };
 }
 
-/** Deploys a cloud assembly through the local CloudFormation stand-in against the emulator. */
-async function deploy(cdkOut: string, stackName = STACK): Promise<void> {
+/** Deploys a cloud assembly through the local CloudFormation stand-in against the emulator; returns the UpdateBackendAPI requests it made. */
+async function deploy(cdkOut: string, stackName = STACK): Promise<RecordedRequest[]> {
+  emulator.clearRequests();
   // Fast polling where the stand-in waits in real time; it is ignored where it does not.
   const fast: Partial<LocalCloudFormationOptions> = { pollIntervalMs: 10 };
   const cfn = new LocalCloudFormation({ stackName, endpoint: emulator.endpoint, ...fast });
   const result = await cfn.deploy(cdkOut);
   expect({ status: result.status, reason: result.reason }).toEqual({ status: 'CREATE_COMPLETE', reason: undefined });
+  return emulator.requests('UpdateBackendAPI');
 }
 
 /** The rows of diff's tables: [member, declared, live]. */
@@ -108,8 +110,7 @@ describe('round trip: import, synthesize, deploy, diff', () => {
 
     const before = emulator.getApiConfig(APP_ID, 'staging', 'blogapi');
     const cdkOut = synthStack(STACK, (stack) => new module.BlogapiBackendApi(stack, 'Blogapi'));
-    emulator.clearRequests();
-    await deploy(cdkOut);
+    expect(await deploy(cdkOut)).toHaveLength(1);
     // The deployment did apply the settings (one update, completed) ...
     expect(emulator.jobs({ operation: 'UpdateBackendAPI' }).map((j) => j.status)).toEqual(['COMPLETED']);
     // ... and they are what the API already had.
@@ -147,7 +148,9 @@ describe('round trip: import, synthesize, deploy, diff', () => {
       new staging.module.StagingApi(stack, 'Staging');
       new prod.module.ProdApi(stack, 'Prod');
     });
-    await deploy(cdkOut);
+    // Both APIs were sent their settings, and prod's are what it had.
+    expect((await deploy(cdkOut)).map((r) => r.labels.BackendEnvironmentName).sort()).toEqual(['prod', 'staging']);
+    expect(emulator.jobs({ operation: 'UpdateBackendAPI' }).map((j) => j.status)).toEqual(['COMPLETED', 'COMPLETED']);
     expect(emulator.getApiConfigs(APP_ID, 'prod')).toEqual(before);
     expect((await runCli(['diff', cdkOut], env)).code).toBe(0);
 
@@ -169,7 +172,8 @@ describe('round trip: import, synthesize, deploy, diff', () => {
     expect(fs.readFileSync(file, 'utf8')).toContain('transformSchema: ApiSchema.fromFile(path.join(__dirname, \'blogapi.graphql\')),');
     const cdkOut = synthStack(STACK, (stack) => new module.BlogapiBackendApi(stack, 'Blogapi'));
     const before = emulator.getApiConfig(APP_ID, 'staging', 'blogapi');
-    await deploy(cdkOut);
+    // The handler read the schema from the asset and sent it.
+    expect((await deploy(cdkOut)).map((r) => (r.body as { resourceConfig?: WireResourceConfig }).resourceConfig?.transformSchema)).toEqual([big]);
     expect(emulator.getApiConfig(APP_ID, 'staging', 'blogapi')).toEqual(before);
     expect((await runCli(['diff', cdkOut], env)).code).toBe(0);
 
