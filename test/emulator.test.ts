@@ -40,9 +40,9 @@ const FAKE_AUTH = 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/am
 let emulator: AmplifyBackendEmulator;
 let client: AmplifyBackendClient;
 
-function newClient(region = 'us-east-1', maxAttempts = 1): AmplifyBackendClient {
+function newClient({ region = 'us-east-1', maxAttempts = 1, endpoint = emulator.endpoint } = {}): AmplifyBackendClient {
   return new AmplifyBackendClient({
-    endpoint: emulator.endpoint,
+    endpoint,
     region,
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     maxAttempts,
@@ -299,7 +299,7 @@ describe('UpdateBackendAPI / GetBackendJob / GetBackendAPI', () => {
     const clocked = await AmplifyBackendEmulator.start({ now: () => now, pollsUntilComplete: Infinity, jobDurationMs: 60_000 });
     try {
       clocked.addApp(APP, { environments: { [ENV]: { apis: { [API]: SEED_API } } } });
-      const c = new AmplifyBackendClient({ endpoint: clocked.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
+      const c = newClient({ endpoint: clocked.endpoint });
       const { JobId } = await c.send(new UpdateBackendAPICommand({ AppId: APP, BackendEnvironmentName: ENV, ResourceName: API, ResourceConfig: { TransformSchema: NEW_SCHEMA } }));
       const get = () => c.send(new GetBackendJobCommand({ AppId: APP, BackendEnvironmentName: ENV, JobId }));
       now += 59_999;
@@ -576,7 +576,7 @@ describe('errors', () => {
   test('faults apply to the next N matching calls only, and the SDK retries through a 504', async () => {
     emulator.injectFault({ kind: 'gatewayTimeout', operation: 'GetBackend', times: 2 });
     await expect(client.send(new GetBackendAPICommand({ AppId: APP, BackendEnvironmentName: ENV, ResourceName: API }))).resolves.toBeDefined();
-    const retrying = newClient('us-east-1', 3);
+    const retrying = newClient({ maxAttempts: 3 });
     const res = await retrying.send(new GetBackendCommand({ AppId: APP }));
     retrying.destroy();
     expect(res.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 3 });
@@ -598,7 +598,7 @@ describe('errors', () => {
 
 describe('request log, seeding and reset', () => {
   test('records every request in order with operation, region and status', async () => {
-    const eu = newClient('eu-west-1');
+    const eu = newClient({ region: 'eu-west-1' });
     await eu.send(new GetBackendCommand({ AppId: APP }));
     eu.destroy();
     await caught(() => poll('missing'));
