@@ -202,7 +202,7 @@ describe('every auth mode and setting', () => {
     // 32 KiB exactly stays inline.
     const edge = 'x'.repeat(32 * 1024);
     expect(generate(liveApi({ TransformSchema: edge }), { language: 'typescript' }).schemaFile).toBeUndefined();
-    expect(generate(liveApi({ TransformSchema: `${edge}y` }), { language: 'typescript', moduleFileName: 'a.ts' }).schemaFile).toBeDefined();
+    expect(generate(liveApi({ TransformSchema: `${edge}y` }), { language: 'typescript', moduleFileName: 'a.ts' }).schemaFile).toEqual({ name: 'a.graphql', content: `${edge}y` });
   });
 });
 
