@@ -17,6 +17,11 @@ export const ENV: Environment = { account: '123456789012', region: 'us-east-1' }
  */
 export const DEFAULT_SERVICE_TIMEOUT = '3380';
 
+/**
+ * The custom resource types, written out rather than imported from src/handler-contract.ts on
+ * purpose: renaming one would replace every deployed resource of that type, so the tests that use
+ * these pin the names a change must not touch.
+ */
 export const BACKEND_API_TYPE = 'Custom::AmplifyBackendApiConfig';
 export const ADMIN_UI_LOGIN_TYPE = 'Custom::AmplifyAdminUiLoginConfig';
 
