@@ -11,7 +11,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig, BackendApiConfigProps, ConflictResolutionStrategy } from '../src';
 import { AmplifyBackendEmulator } from './support/emulator';
 import { LocalCloudFormation, SERVICE_TOKEN_CHANGED_MESSAGE, VirtualClock } from './support/lifecycle';
-import { expectOk } from './support/lifecycle/expect';
+import { createRequest, expectOk } from './support/lifecycle/expect';
 
 const APP = 'd1e2e3e4e5e6e7';
 const STACK = 'Lifecycle';
@@ -64,13 +64,6 @@ function cloudFormation(): LocalCloudFormation {
   const cfn = new LocalCloudFormation({ stackName: STACK, endpoint: emulator.endpoint, clock });
   stacks.push(cfn);
   return cfn;
-}
-
-/** The Create request CloudFormation sent, with how long its answer took. */
-function createRequest(cfn: LocalCloudFormation) {
-  const create = cfn.requests.find((r) => r.requestType === 'Create');
-  if (!create) throw new Error('no Create request was sent');
-  return create;
 }
 
 /** A schema of about `bytes` bytes: many @model types. */

@@ -22,6 +22,7 @@ import {
   CloudFormationValidationError, DeployResult, evaluateIamPolicies, failedResponseMessage, iamWildcard, LocalCloudFormation,
   MAX_RESPONSE_BYTES, RESPONSE_TOO_LONG_MESSAGE, SERVICE_TOKEN_CHANGED_MESSAGE, timeoutMessage, VirtualClock,
 } from './support/lifecycle';
+import { createRequest } from './support/lifecycle/expect';
 
 const STACK = 'Probe';
 const PROBE_TYPE = 'Custom::Probe';
@@ -203,10 +204,9 @@ describe('virtual clock and ServiceTimeout', () => {
   test('a resource that answers after three polls 30 s apart takes a minute of virtual time, not of real time', async () => {
     const result = await standIn().deploy(synthProbe({ queryInterval: Duration.seconds(30), properties: { PollsUntilComplete: '3' } }));
     expectStatus(result, 'CREATE_COMPLETE');
-    const probe = probeOf(result);
     // Two waits of 30 s, plus the functions' real run time.
-    expect(probe.elapsedSeconds).toBeGreaterThanOrEqual(60);
-    expect(probe.elapsedSeconds).toBeLessThan(90);
+    expect(createRequest(cfn!).elapsedSeconds).toBeGreaterThanOrEqual(60);
+    expect(createRequest(cfn!).elapsedSeconds).toBeLessThan(90);
     const [execution] = cfn!.executions;
     expect(execution.attempts.map((a) => Math.round((a.at - execution.startDate) / 1000))).toEqual([0, 30, 60]);
   });
@@ -215,7 +215,7 @@ describe('virtual clock and ServiceTimeout', () => {
     const result = await standIn().deploy(synthProbe({ serviceTimeout: 120, totalTimeout: Duration.minutes(10), properties: { PollsUntilComplete: '1000' } }));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     const probe = probeOf(result);
-    const create = cfn!.requests.find((r) => r.requestType === 'Create')!;
+    const create = createRequest(cfn!);
     expect(result.reason).toBe(`${probe.logicalId}: ${timeoutMessage(create.requestId)}`);
     expect(result.reason).toContain(`CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [${create.requestId}].`);
     const waited = result.events.find((e) => e.status === 'CREATE_FAILED')!.at - create.at;
@@ -230,7 +230,7 @@ describe('virtual clock and ServiceTimeout', () => {
   test('the framework\'s own timeout answers FAILED "Operation timed out" when it comes before ServiceTimeout', async () => {
     const result = await standIn().deploy(synthProbe({ queryInterval: Duration.minutes(1), totalTimeout: Duration.minutes(5), properties: { PollsUntilComplete: '1000' } }));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
-    const create = cfn!.requests.find((r) => r.requestType === 'Create')!;
+    const create = createRequest(cfn!);
     expect(result.reason).toBe(`${probeOf(result).logicalId}: ${failedResponseMessage('Operation timed out', create.requestId)}`);
     const execution = cfn!.executions.find((e) => e.name === create.requestId)!;
     // MaxAttempts = 5 retries after the first attempt, then the Catch runs onTimeout.
@@ -240,7 +240,7 @@ describe('virtual clock and ServiceTimeout', () => {
 
   test('... and when ServiceTimeout comes first, CloudFormation\'s timeout is what the stack shows', async () => {
     const result = await standIn().deploy(synthProbe({ serviceTimeout: 240, queryInterval: Duration.minutes(1), totalTimeout: Duration.minutes(5), properties: { PollsUntilComplete: '1000' } }));
-    const create = cfn!.requests.find((r) => r.requestType === 'Create')!;
+    const create = createRequest(cfn!);
     expect(result.reason).toBe(`${probeOf(result).logicalId}: ${timeoutMessage(create.requestId)}`);
   });
 
@@ -273,7 +273,7 @@ describe('virtual clock and ServiceTimeout', () => {
       expect(job.updateTime - job.createTime).toBe(45_000);
       // Polled at 0, 15, 30, 45 s: the fourth poll saw COMPLETED.
       expect(emulator.requests('GetBackendJob').map((r) => (r.response as any).status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING', 'COMPLETED']);
-      expect(Object.values(result.resources)[0].elapsedSeconds).toBeGreaterThanOrEqual(45);
+      expect(createRequest(cfn).elapsedSeconds).toBeGreaterThanOrEqual(45);
     } finally {
       await emulator.stop();
     }
@@ -408,7 +408,7 @@ describe('the event the handlers get', () => {
   test('carries the pre-signed ResponseURL, which the framework logs as "..." except in its timeout log', async () => {
     const result = await standIn().deploy(synthProbe({ queryInterval: Duration.minutes(1), totalTimeout: Duration.minutes(2), properties: { LogEvent: 'true', PollsUntilComplete: '1000' } }));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
-    const create = cfn!.requests.find((r) => r.requestType === 'Create')!;
+    const create = createRequest(cfn!);
     const url = create.event.ResponseURL as string;
     expect(url).toMatch(/^https:\/\/cloudformation-custom-resource-response-useast1\.s3\.amazonaws\.com\/arn%3Aaws%3Acloudformation.*X-Amz-Signature=[0-9a-f]{64}$/);
     // The user handler got it (and this probe leaks it into its logs: a real handler must not).

@@ -437,11 +437,12 @@ export class LocalCloudFormation {
       ResourceProperties: props,
       ...(requestType === 'Update' ? { OldResourceProperties: oldProps } : {}),
     };
-    this.requests.push({ logicalId: state.logicalId, requestType, requestId, event, at: started });
+    const sent: SentRequest = { logicalId: state.logicalId, requestType, requestId, event, at: started };
+    this.requests.push(sent);
     // The function as it stands now: during an update (and its rollback) it already has the new
     // template's code and settings; it is rolled back only after the resources that use it.
     const fn = typeof props.ServiceToken === 'string' ? this.findFunction(props.ServiceToken) ?? this.lambda.find(asm, props.ServiceToken) : undefined;
-    if (!fn) return this.finish(state, started, requestId, { ok: false, reason: `ServiceToken ${JSON.stringify(props.ServiceToken)} is not a Lambda function of this stack (the stand-in runs Lambda-backed custom resources only)` });
+    if (!fn) return this.finish(sent, { ok: false, reason: `ServiceToken ${JSON.stringify(props.ServiceToken)} is not a Lambda function of this stack (the stand-in runs Lambda-backed custom resources only)` });
 
     const controller = new AbortController();
     let settle!: Pending['settle'];
@@ -470,27 +471,26 @@ export class LocalCloudFormation {
     this.pending.delete(requestId);
     this.closedUrls.set(`${host}${urlPath}`, state.logicalId);
 
-    if (outcome === 'timeout' || outcome === 'aborted') return this.finish(state, started, requestId, { ok: false, reason: timeoutMessage(requestId) });
-    if ('standInError' in outcome) return this.finish(state, started, requestId, { ok: false, reason: `stand-in error (not AWS behaviour): ${outcome.standInError.stack ?? outcome.standInError}` });
-    if (Buffer.byteLength(outcome.body, 'utf8') > MAX_RESPONSE_BYTES) return this.finish(state, started, requestId, { ok: false, reason: RESPONSE_TOO_LONG_MESSAGE });
+    if (outcome === 'timeout' || outcome === 'aborted') return this.finish(sent, { ok: false, reason: timeoutMessage(requestId) });
+    if ('standInError' in outcome) return this.finish(sent, { ok: false, reason: `stand-in error (not AWS behaviour): ${outcome.standInError.stack ?? outcome.standInError}` });
+    if (Buffer.byteLength(outcome.body, 'utf8') > MAX_RESPONSE_BYTES) return this.finish(sent, { ok: false, reason: RESPONSE_TOO_LONG_MESSAGE });
     let response: Json;
     try {
       response = JSON.parse(outcome.body);
     } catch {
-      return this.finish(state, started, requestId, { ok: false, reason: `Invalid response object: the body is not JSON: ${outcome.body.slice(0, 200)}` });
+      return this.finish(sent, { ok: false, reason: `Invalid response object: the body is not JSON: ${outcome.body.slice(0, 200)}` });
     }
     if (response.Status === 'FAILED') {
-      return this.finish(state, started, requestId, { ok: false, reason: failedResponseMessage(String(response.Reason ?? ''), requestId), physicalId: response.PhysicalResourceId });
+      return this.finish(sent, { ok: false, reason: failedResponseMessage(String(response.Reason ?? ''), requestId), physicalId: response.PhysicalResourceId });
     }
-    if (response.Status !== 'SUCCESS') return this.finish(state, started, requestId, { ok: false, reason: `Invalid response object: Status ${JSON.stringify(response.Status)}` });
-    return this.finish(state, started, requestId, { ok: true, physicalId: String(response.PhysicalResourceId), data: stringify(response.Data ?? {}) });
+    if (response.Status !== 'SUCCESS') return this.finish(sent, { ok: false, reason: `Invalid response object: Status ${JSON.stringify(response.Status)}` });
+    return this.finish(sent, { ok: true, physicalId: String(response.PhysicalResourceId), data: stringify(response.Data ?? {}) });
   }
 
-  private finish(state: ResourceState, started: number, requestId: string, outcome: Outcome): Outcome {
-    state.elapsedSeconds = this.since(started);
-    const sent = this.requests.find((r) => r.requestId === requestId);
-    if (sent) Object.assign(sent, { elapsedSeconds: state.elapsedSeconds, outcome: outcome.ok ? 'SUCCESS' : 'FAILED', reason: outcome.ok ? undefined : outcome.reason });
-    return outcome.ok ? outcome : { ...outcome, requestId };
+  /** Records CloudFormation's verdict on the request. */
+  private finish(sent: SentRequest, outcome: Outcome): Outcome {
+    Object.assign(sent, { elapsedSeconds: this.since(sent.at), outcome: outcome.ok ? 'SUCCESS' : 'FAILED', reason: outcome.ok ? undefined : outcome.reason });
+    return outcome.ok ? outcome : { ...outcome, requestId: sent.requestId };
   }
 
   /** A PUT to the response bucket: accepted when it is to a URL CloudFormation issued and still waits on. */

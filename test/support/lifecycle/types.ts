@@ -34,12 +34,6 @@ export interface ResourceState {
   properties?: Props;
   /** The attributes the provider returned. */
   data: Record<string, string>;
-  /**
-   * Virtual seconds from CloudFormation's request to the answer it took (or to its timeout), for
-   * the last request sent for this resource (after a rollback: the rollback's). Each request's own
-   * is in `LocalCloudFormation.requests`.
-   */
-  elapsedSeconds?: number;
 }
 
 export interface DeployResult {
