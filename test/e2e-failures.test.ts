@@ -15,7 +15,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { types } from 'util';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AdminUiLoginConfig, AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig } from '../src';
 import { AmplifyBackendEmulator, EmulatorJob, OperationName } from './support/emulator';
@@ -39,20 +38,7 @@ function later(ms: number): void {
   skew += ms;
 }
 
-/**
- * Jest runs this file in a realm of its own, while Node's `http` module throws socket errors from
- * the main realm; the SDK inside the handler bundle checks `instanceof Error`. Lambda runs one
- * realm: recognise errors of every realm, as there.
- */
-const ownHasInstance = Object.getOwnPropertyDescriptor(Error, Symbol.hasInstance);
-
 beforeAll(async () => {
-  Object.defineProperty(Error, Symbol.hasInstance, {
-    configurable: true,
-    value(this: unknown, value: unknown): boolean {
-      return (this === Error && types.isNativeError(value)) || Function.prototype[Symbol.hasInstance].call(this, value);
-    },
-  });
   emulator = await AmplifyBackendEmulator.start({ manualJobCompletion: true, now: () => Date.now() });
   if (!fs.existsSync(path.join(__dirname, '..', 'assets', 'lambda', 'index', 'index.js'))) {
     throw new Error('no handler bundle: run `npx projen bundle` first');
@@ -60,8 +46,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (ownHasInstance) Object.defineProperty(Error, Symbol.hasInstance, ownHasInstance);
-  else delete (Error as unknown as Record<symbol, unknown>)[Symbol.hasInstance];
   await emulator.stop();
   for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
 });
