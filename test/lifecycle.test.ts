@@ -247,8 +247,9 @@ describe('virtual clock and ServiceTimeout', () => {
   test('ServiceTimeout outside 1..3600 is refused before anything runs', async () => {
     for (const bad of [3601, 0]) {
       const cloud = standIn();
-      await expect(cloud.deploy(synthProbe({ serviceTimeout: bad }))).rejects.toThrow(CloudFormationValidationError);
-      await expect(cloud.deploy(synthProbe({ serviceTimeout: bad }))).rejects.toThrow(new RegExp(`ServiceTimeout "${bad}"; ServiceTimeout must be an integer from 1 to 3600`));
+      const refused = cloud.deploy(synthProbe({ serviceTimeout: bad }));
+      await expect(refused).rejects.toThrow(CloudFormationValidationError);
+      await expect(refused).rejects.toThrow(new RegExp(`ServiceTimeout "${bad}"; ServiceTimeout must be an integer from 1 to 3600`));
       expect(cloud.requests).toHaveLength(0);
       await cloud.close();
     }
