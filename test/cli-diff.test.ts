@@ -17,11 +17,10 @@ import type { ApiReader, ApiTarget, LiveApi } from '../cli/service';
 import { ApiAuth, ApiSchema, BackendApiConfig, ConflictResolutionStrategy } from '../src';
 import { BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
 import type { ApiResourceConfigProperties } from '../src/handler-contract';
-import { APP_ID, removeTmpDirs, synthStack, tmpDir } from './cli-fixtures/support';
+import { APP_ID, POOL, STAGING_API, removeTmpDirs, synthStack, tmpDir } from './cli-fixtures/support';
 
 afterAll(removeTmpDirs);
 
-const POOL = 'us-east-1_AbCdEf123';
 
 describe('resolving intrinsics', () => {
   const template = {
@@ -86,14 +85,7 @@ describe('resolving intrinsics', () => {
 });
 
 describe('comparing under UpdateBackendAPI\'s semantics', () => {
-  const live: BackendAPIResourceConfig = {
-    ApiName: 'blog',
-    Service: 'AppSync',
-    TransformSchema: 'type Post @model {\n  id: ID!\n  title: String!\n}\n',
-    DefaultAuthType: { Mode: 'AMAZON_COGNITO_USER_POOLS', Settings: { CognitoUserPoolId: POOL } },
-    AdditionalAuthTypes: [{ Mode: 'API_KEY', Settings: { Description: 'public read', ExpirationTime: 30 } }, { Mode: 'AWS_IAM' }],
-    ConflictResolution: { ResolutionStrategy: 'AUTOMERGE' },
-  };
+  const live = STAGING_API;
   const declaredAuth = {
     DefaultAuthType: { Mode: 'AMAZON_COGNITO_USER_POOLS', Settings: { CognitoUserPoolId: POOL } },
     AdditionalAuthTypes: [{ Mode: 'AWS_IAM' }, { Mode: 'API_KEY', Settings: { Description: 'public read', ExpirationTime: '30' } }],
@@ -134,7 +126,7 @@ describe('comparing under UpdateBackendAPI\'s semantics', () => {
 
   test('schemas: summarized, with the first differing line', () => {
     const c = compare({}, live.TransformSchema!.replace('title: String!', 'title: String'), live);
-    expect(c.rows).toEqual([{ member: 'transformSchema', declared: expect.stringMatching(/^\(schema: 47 bytes, sha256 [0-9a-f]{12}\)$/), live: expect.stringMatching(/^\(schema: 48 bytes/) }]);
+    expect(c.rows).toEqual([{ member: 'transformSchema', declared: expect.stringMatching(/^\(schema: 119 bytes, sha256 [0-9a-f]{12}\)$/), live: expect.stringMatching(/^\(schema: 120 bytes/) }]);
     expect(c.notes).toEqual(['transformSchema: first difference at line 3: declared "  title: String", live "  title: String!"']);
   });
 
@@ -179,12 +171,7 @@ const options = (cdkOut: string, over: Partial<DiffOptions> = {}): DiffOptions =
 
 describe('diff on synthesized stacks', () => {
   const live: Record<string, BackendAPIResourceConfig> = {
-    'staging/blogapi': {
-      ApiName: 'blog',
-      DefaultAuthType: { Mode: 'AMAZON_COGNITO_USER_POOLS', Settings: { CognitoUserPoolId: POOL } },
-      AdditionalAuthTypes: [{ Mode: 'API_KEY', Settings: { Description: 'public read', ExpirationTime: 30 } }, { Mode: 'AWS_IAM' }],
-      ConflictResolution: { ResolutionStrategy: 'AUTOMERGE' },
-    },
+    'staging/blogapi': STAGING_API,
     'prod/blogapi': {
       DefaultAuthType: { Mode: 'OPENID_CONNECT', Settings: { OpenIDProviderName: 'Auth0', OpenIDIssueURL: 'https://example.auth0.com/', OpenIDClientId: 'blog-web', OpenIDAuthTTL: '3600000' } },
       ConflictResolution: { ResolutionStrategy: 'OPTIMISTIC_CONCURRENCY' },

@@ -13,28 +13,16 @@ import { runDiff } from '../cli/diff';
 import { GeneratedModule, Language, blockLiteral, classNameFor, generate, stringLiteral } from '../cli/generate';
 import type { ApiReader, LiveApi } from '../cli/service';
 import { BACKEND_API_RESOURCE_TYPE } from '../src/handler-contract';
-import { APP_ID, REPO, liveApi, loadGeneratedModule, removeTmpDirs, synthStack, tmpDir } from './cli-fixtures/support';
+import { APP_ID, POOL, REPO, SCHEMA, STAGING_API, liveApi, loadGeneratedModule, removeTmpDirs, synthStack, tmpDir } from './cli-fixtures/support';
 
 afterAll(removeTmpDirs);
 
-const USER_POOL = 'us-east-1_AbCdEf123';
-const SCHEMA = 'type Post @model @auth(rules: [{ allow: owner }]) {\n  id: ID!\n  title: String!\n}\n';
 /** Every character a string literal must escape, in both languages. */
 const NASTY = 'a `tick` ${notInterpolated} \\back\\slash \'single\' "double" """triple""" \r\n\ttab \u2028 \u0007 é 😀 end"';
 
 /** Every auth mode with every setting, every conflict strategy, and the other members. */
 const VARIANTS: Record<string, BackendAPIResourceConfig> = {
-  staging: {
-    ApiName: 'blog',
-    Service: 'AppSync',
-    TransformSchema: SCHEMA,
-    DefaultAuthType: { Mode: 'AMAZON_COGNITO_USER_POOLS', Settings: { CognitoUserPoolId: USER_POOL } },
-    AdditionalAuthTypes: [
-      { Mode: 'API_KEY', Settings: { Description: 'public read', ExpirationTime: 30 } },
-      { Mode: 'AWS_IAM' },
-    ],
-    ConflictResolution: { ResolutionStrategy: 'AUTOMERGE' },
-  },
+  staging: STAGING_API,
   apiKeyBare: { DefaultAuthType: { Mode: 'API_KEY' }, ConflictResolution: { ResolutionStrategy: 'OPTIMISTIC_CONCURRENCY' } },
   apiKeyDescription: { DefaultAuthType: { Mode: 'API_KEY', Settings: { Description: NASTY.replace(/[\r\n\t\u0007\u2028]/g, '') } } },
   apiKeyExpiration: { DefaultAuthType: { Mode: 'API_KEY', Settings: { ExpirationTime: 365 } }, AdditionalAuthTypes: [] },
@@ -50,7 +38,7 @@ const VARIANTS: Record<string, BackendAPIResourceConfig> = {
         OpenIDIatTTL: '300000',
       },
     },
-    AdditionalAuthTypes: [{ Mode: 'AMAZON_COGNITO_USER_POOLS', Settings: { CognitoUserPoolId: USER_POOL } }, { Mode: 'API_KEY' }, { Mode: 'AWS_IAM' }],
+    AdditionalAuthTypes: [{ Mode: 'AMAZON_COGNITO_USER_POOLS', Settings: { CognitoUserPoolId: POOL } }, { Mode: 'API_KEY' }, { Mode: 'AWS_IAM' }],
     ConflictResolution: { ResolutionStrategy: 'NONE' },
   },
   oidcMinimal: { DefaultAuthType: { Mode: 'OPENID_CONNECT', Settings: { OpenIDProviderName: 'Okta', OpenIDIssueURL: 'https://example.okta.com/oauth2/default' } } },
@@ -103,7 +91,7 @@ describe('the module for the example app\'s staging API', () => {
       '      service: \'AppSync\',',
       '      transformSchema: ApiSchema.fromString(SCHEMA),',
       '      defaultAuthType: ApiAuth.userPool(',
-      `        cognito.UserPool.fromUserPoolId(this, 'UserPool', '${USER_POOL}'),`,
+      `        cognito.UserPool.fromUserPoolId(this, 'UserPool', '${POOL}'),`,
       '      ),',
       '      additionalAuthTypes: [',
       '        ApiAuth.apiKey({ description: \'public read\', expiration: Duration.days(30) }),',
@@ -138,7 +126,7 @@ describe('the module for the example app\'s staging API', () => {
       '            service="AppSync",',
       '            transform_schema=ApiSchema.from_string(SCHEMA),',
       '            default_auth_type=ApiAuth.user_pool(',
-      `                cognito.UserPool.from_user_pool_id(self, "UserPool", "${USER_POOL}"),`,
+      `                cognito.UserPool.from_user_pool_id(self, "UserPool", "${POOL}"),`,
       '            ),',
       '            additional_auth_types=[',
       '                ApiAuth.api_key(description="public read", expiration=Duration.days(30)),',
@@ -217,7 +205,7 @@ describe('what the construct cannot express is named, and left out so that the A
       { DefaultAuthType: { Mode: 'AWS_IAM' }, AdditionalAuthTypes: [{ Mode: 'API_KEY', Settings: { ExpirationTime: 400 } }] },
       [/additionalAuthTypes\[0\] ApiAuth\.apiKey\(\{ expiration \}\) \(got 400 days\): /, authLeftOut], ['defaultAuthType', 'additionalAuthTypes']],
     ['a setting of another mode',
-      { DefaultAuthType: { Mode: 'API_KEY', Settings: { CognitoUserPoolId: USER_POOL } } },
+      { DefaultAuthType: { Mode: 'API_KEY', Settings: { CognitoUserPoolId: POOL } } },
       [/defaultAuthType\.settings\.cognitoUserPoolId is "us-east-1_AbCdEf123", a setting that API_KEY does not take/, authLeftOut], ['defaultAuthType']],
     ['a number setting of another mode, with its unit',
       { DefaultAuthType: { Mode: 'AWS_IAM', Settings: { ExpirationTime: 30, OpenIDAuthTTL: '60000' } } },

@@ -15,26 +15,13 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { main } from '../cli/main';
 import { EXAMPLE_STACK, createExampleApp } from '../examples/app';
-import { APP_ID, CliRun, REPO, captureIo, loadGeneratedModule, removeTmpDirs, runCli, synthStack, tmpDir } from './cli-fixtures/support';
+import { APP_ID, CliRun, POOL, REPO, SCHEMA, STAGING_API, captureIo, loadGeneratedModule, removeTmpDirs, runCli, synthStack, tmpDir, toWire } from './cli-fixtures/support';
 import { AmplifyBackendEmulator, RecordedRequest, WireResourceConfig } from './support/emulator';
 import { LocalCloudFormation, LocalCloudFormationOptions } from './support/lifecycle';
 
 const STACK = 'Adopted';
-const POOL = 'us-east-1_AbCdEf123';
-const SCHEMA = 'type Post @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {\n  id: ID!\n  title: String!\n}\n';
-
-/** The example app's staging API (examples/app.ts), with a schema and service, as the service stores it. */
-const STAGING: WireResourceConfig = {
-  apiName: 'blog',
-  service: 'AppSync',
-  transformSchema: SCHEMA,
-  defaultAuthType: { mode: 'AMAZON_COGNITO_USER_POOLS', settings: { cognitoUserPoolId: POOL } },
-  additionalAuthTypes: [
-    { mode: 'API_KEY', settings: { description: 'public read', expirationTime: 30 } },
-    { mode: 'AWS_IAM' },
-  ],
-  conflictResolution: { resolutionStrategy: 'AUTOMERGE' },
-};
+/** The example app's staging API, as the service stores it. */
+const STAGING = toWire(STAGING_API);
 /** The example app's prod API. */
 const PROD: WireResourceConfig = {
   apiName: 'blog',

@@ -10,12 +10,40 @@ import * as path from 'path';
 import type { BackendAPIResourceConfig } from '@aws-sdk/client-amplifybackend';
 import { App, Stack } from 'aws-cdk-lib';
 import * as ts from 'typescript';
-import type { LiveApi } from '../../cli/service';
+import type { Io } from '../../cli/main';
+import { LiveApi, wireName } from '../../cli/service';
+import { EXAMPLE_APP_ID } from '../../examples/app';
+import type { WireResourceConfig } from '../support/emulator';
+
+/** The example app's (examples/app.ts): the round trip deploys that app against the emulator's. */
+export const APP_ID = EXAMPLE_APP_ID;
 
 export const REPO = path.resolve(__dirname, '..', '..');
 /** The bundled CLI, as package.json `bin` names it. */
 export const CLI_BUNDLE = path.join(REPO, 'assets', 'cli', 'index', 'index.js');
-export const APP_ID = 'd1a2b3c4d5e6f7';
+
+export const POOL = 'us-east-1_AbCdEf123';
+export const SCHEMA = 'type Post @model @auth(rules: [{ allow: owner }, { allow: public, operations: [read] }]) {\n  id: ID!\n  title: String!\n}\n';
+
+/** The example app's staging API (examples/app.ts, revision 1), with a schema and service, as GetBackendAPI returns it. */
+export const STAGING_API: BackendAPIResourceConfig = {
+  ApiName: 'blog',
+  Service: 'AppSync',
+  TransformSchema: SCHEMA,
+  DefaultAuthType: { Mode: 'AMAZON_COGNITO_USER_POOLS', Settings: { CognitoUserPoolId: POOL } },
+  AdditionalAuthTypes: [
+    { Mode: 'API_KEY', Settings: { Description: 'public read', ExpirationTime: 30 } },
+    { Mode: 'AWS_IAM' },
+  ],
+  ConflictResolution: { ResolutionStrategy: 'AUTOMERGE' },
+};
+
+/** Settings with the wire's member names, as the emulator stores them. */
+export function toWire(config: BackendAPIResourceConfig): WireResourceConfig {
+  const rename = (v: unknown): unknown => (Array.isArray(v) ? v.map(rename)
+    : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [wireName(k), rename(x)])) : v);
+  return rename(config) as WireResourceConfig;
+}
 
 const tmpDirs: string[] = [];
 
@@ -105,7 +133,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 }
 
 /** Collects what `main()` writes. */
-export function captureIo(): { io: { stdout: (t: string) => void; stderr: (t: string) => void }; out: () => string; err: () => string } {
+export function captureIo(): { io: Io; out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return { io: { stdout: (t) => { out += t; }, stderr: (t) => { err += t; } }, out: () => out, err: () => err };
