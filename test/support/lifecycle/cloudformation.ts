@@ -180,9 +180,8 @@ export class LocalCloudFormation {
 
   /** Deletes every resource of the stack, dependents first. */
   async destroy(): Promise<DeployResult> {
-    const started = this.clock.now();
     const events: StackEvent[] = [];
-    if (!this.deployed) return { status: 'DELETE_COMPLETE', resources: {}, outputs: {}, events, elapsedSeconds: 0 };
+    if (!this.deployed) return { status: 'DELETE_COMPLETE', resources: {}, outputs: {}, events };
     await this.ensureS3();
     const { asm, resources } = this.deployed;
     this.inPlay = [asm];
@@ -196,7 +195,7 @@ export class LocalCloudFormation {
     });
     const status: StackStatus = failures.length ? 'DELETE_FAILED' : 'DELETE_COMPLETE';
     if (!failures.length) this.deployed = undefined;
-    return { status, resources, outputs: {}, events, reason: failures[0], elapsedSeconds: this.since(started) };
+    return { status, resources, outputs: {}, events, reason: failures[0] };
   }
 
   /** Waits for the function runs still finishing, then stops the local S3 endpoint. */
@@ -214,7 +213,6 @@ export class LocalCloudFormation {
   // ------------------------------------------------------------------ stack operations
 
   private async create(asm: Assembly): Promise<DeployResult> {
-    const started = this.clock.now();
     const events: StackEvent[] = [];
     const resources: Record<string, ResourceState> = {};
     for (const [id, r] of this.customResources(asm.template)) {
@@ -232,7 +230,7 @@ export class LocalCloudFormation {
       });
     }
     if (!failure) {
-      return { status: 'CREATE_COMPLETE', resources, outputs: this.outputs(asm.template), events, elapsedSeconds: this.since(started) };
+      return { status: 'CREATE_COMPLETE', resources, outputs: this.outputs(asm.template), events };
     }
     // Rollback: CloudFormation deletes what it created, the failed resource included.
     let rollbackFailed = false;
@@ -244,11 +242,10 @@ export class LocalCloudFormation {
       return true;
     });
     this.deployed = undefined;
-    return { status: rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', resources, outputs: {}, events, reason: failure, elapsedSeconds: this.since(started) };
+    return { status: rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE', resources, outputs: {}, events, reason: failure };
   }
 
   private async update(asm: Assembly): Promise<DeployResult> {
-    const started = this.clock.now();
     const events: StackEvent[] = [];
     const old = this.deployed!;
     const oldAsm = old.asm;
@@ -310,7 +307,7 @@ export class LocalCloudFormation {
       // The stack is back on the old template; its resources keep the state the rollback left.
       this.deployed = { asm: oldAsm, resources: Object.fromEntries(Object.keys(old.resources).map((k) => [k, resources[k] ?? old.resources[k]])) };
       return {
-        status: rollbackFailed ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE', resources, outputs: {}, events, reason: failure, elapsedSeconds: this.since(started),
+        status: rollbackFailed ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE', resources, outputs: {}, events, reason: failure,
       };
     }
 
@@ -321,7 +318,7 @@ export class LocalCloudFormation {
     for (const [id, r] of Object.entries(old.resources)) {
       if (!resources[id] && r.status !== 'NOT_STARTED') await this.runDelete(oldAsm, r, r.properties ?? {}, events);
     }
-    return { status: 'UPDATE_COMPLETE', resources, outputs: this.outputs(asm.template), events, elapsedSeconds: this.since(started) };
+    return { status: 'UPDATE_COMPLETE', resources, outputs: this.outputs(asm.template), events };
   }
 
   /** CloudFormation's template checks that concern the stand-in: each custom resource's ServiceTimeout. */
@@ -489,7 +486,7 @@ export class LocalCloudFormation {
 
   /** Records CloudFormation's verdict on the request. */
   private finish(sent: SentRequest, outcome: Outcome): Outcome {
-    Object.assign(sent, { elapsedSeconds: this.since(sent.at), outcome: outcome.ok ? 'SUCCESS' : 'FAILED', reason: outcome.ok ? undefined : outcome.reason });
+    Object.assign(sent, { elapsedSeconds: (this.clock.now() - sent.at) / 1000, outcome: outcome.ok ? 'SUCCESS' : 'FAILED', reason: outcome.ok ? undefined : outcome.reason });
     return outcome.ok ? outcome : { ...outcome, requestId: sent.requestId };
   }
 
@@ -621,10 +618,6 @@ export class LocalCloudFormation {
     const event: StackEvent = { logicalId: state.logicalId, resourceType: state.type, status, reason, physicalId: state.physicalId, at: this.clock.now() };
     events.push(event);
     this.options.onEvent?.(event);
-  }
-
-  private since(started: number): number {
-    return (this.clock.now() - started) / 1000;
   }
 }
 

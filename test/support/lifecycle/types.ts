@@ -43,8 +43,6 @@ export interface DeployResult {
   readonly events: StackEvent[];
   /** The first failure's reason, as the console shows it (`<logical ID>: <status reason>`). */
   readonly reason?: string;
-  /** Virtual seconds the whole stack operation took. */
-  readonly elapsedSeconds: number;
 }
 
 /** A request CloudFormation sent to a custom resource's ServiceToken, as sent (ResponseURL included). */
