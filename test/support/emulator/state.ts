@@ -46,7 +46,6 @@ type JobEffect =
 
 interface JobState {
   jobId: string;
-  seq: number;
   appId: string;
   backendEnvironmentName: string;
   operation: string;
@@ -97,8 +96,8 @@ export interface JobRules {
 
 export class BackendState {
   private readonly apps = new Map<string, AppState>();
+  /** In creation order (a Map keeps insertion order), which ListBackendJobs and jobs() answer in. */
   private readonly jobStore = new Map<string, JobState>();
-  private jobSeq = 0;
   private pollsUntilComplete: number;
   private jobDurationMs: number | undefined;
   private manualJobCompletion: boolean;
@@ -360,8 +359,7 @@ export class BackendState {
       .filter((j) => j.appId === appId && j.backendEnvironmentName === backendEnvironmentName)
       .filter((j) => input.jobId === undefined || j.jobId === input.jobId)
       .filter((j) => input.operation === undefined || j.operation === input.operation)
-      .filter((j) => input.status === undefined || j.status === input.status)
-      .sort((a, b) => a.seq - b.seq);
+      .filter((j) => input.status === undefined || j.status === input.status);
     const page = matching.slice(offset, offset + pageSize);
     const next = offset + pageSize < matching.length ? encodeToken(offset + pageSize) : undefined;
     return {
@@ -412,11 +410,10 @@ export class BackendState {
   // ------------------------------------------------------------------ job internals
 
   /** `now`: the creation time, the same instant a time-based deadline was computed from. */
-  private createJob(init: Omit<JobState, 'jobId' | 'seq' | 'status' | 'createTime' | 'updateTime' | 'pollCount'>, now: number): JobState {
+  private createJob(init: Omit<JobState, 'jobId' | 'status' | 'createTime' | 'updateTime' | 'pollCount'>, now: number): JobState {
     const job: JobState = {
       ...init,
       jobId: randomUUID(),
-      seq: ++this.jobSeq,
       status: 'RUNNING',
       createTime: now,
       updateTime: now,
