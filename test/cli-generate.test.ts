@@ -112,9 +112,7 @@ describe('the module for the example app\'s staging API', () => {
       'from cdk_amplify_backend import ApiAuth, ApiSchema, BackendApiConfig, ConflictResolutionStrategy',
       'from constructs import Construct',
     ].join('\n'));
-    expect(py.code).toContain([
-      'class BlogapiBackendApi(Construct):',
-    ].join('\n'));
+    expect(py.code).toContain('class BlogapiBackendApi(Construct):');
     expect(py.code).toContain([
       '        self.api = BackendApiConfig(',
       '            self,',
