@@ -29,16 +29,28 @@ const PROBE_TYPE = 'Custom::Probe';
 
 /** The user handler of the probe resource (onEvent and isComplete). */
 const PROBE_HANDLER = `
+const crypto = require('crypto');
 const polls = new Map();
 
+const hmac = (key, text) => crypto.createHmac('sha256', key).update(text).digest();
+
+/** GetObject, SigV4-signed for \`sign\` (default s3); 'none': unsigned; 'badsig': a signature of zeros. */
 async function readObject(bucket, key, sign) {
+  const url = new URL(process.env.AWS_ENDPOINT_URL_S3 + '/' + bucket + '/' + key);
   const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\\.\\d+/, '');
   const headers = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-date': date, 'x-amz-security-token': process.env.AWS_SESSION_TOKEN };
   if (sign !== 'none') {
-    headers.authorization = 'AWS4-HMAC-SHA256 Credential=' + process.env.AWS_ACCESS_KEY_ID + '/' + date.slice(0, 8) + '/'
-      + process.env.AWS_REGION + '/' + (sign || 's3') + '/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=' + '0'.repeat(64);
+    const service = sign === 'badsig' || !sign ? 's3' : sign;
+    const scope = date.slice(0, 8) + '/' + process.env.AWS_REGION + '/' + service + '/aws4_request';
+    const signed = { host: url.host, ...headers };
+    const names = Object.keys(signed).sort();
+    const canonical = ['GET', url.pathname, '', names.map((n) => n + ':' + signed[n] + '\\n').join(''), names.join(';'), 'UNSIGNED-PAYLOAD'].join('\\n');
+    const toSign = ['AWS4-HMAC-SHA256', date, scope, crypto.createHash('sha256').update(canonical).digest('hex')].join('\\n');
+    const signingKey = [date.slice(0, 8), process.env.AWS_REGION, service, 'aws4_request'].reduce(hmac, 'AWS4' + process.env.AWS_SECRET_ACCESS_KEY);
+    const signature = sign === 'badsig' ? '0'.repeat(64) : hmac(signingKey, toSign).toString('hex');
+    headers.authorization = 'AWS4-HMAC-SHA256 Credential=' + process.env.AWS_ACCESS_KEY_ID + '/' + scope + ', SignedHeaders=' + names.join(';') + ', Signature=' + signature;
   }
-  const res = await fetch(process.env.AWS_ENDPOINT_URL_S3 + '/' + bucket + '/' + key, { headers });
+  const res = await fetch(url, { headers });
   const text = await res.text();
   if (res.status !== 200) throw new Error('GetObject s3://' + bucket + '/' + key + ' answered ' + res.status + ': ' + text);
   return text;
@@ -452,6 +464,12 @@ describe('file assets through the local S3 endpoint', () => {
   test('an explicit Deny wins over the grant', async () => {
     const result = await standIn().deploy(synthProbe({ asset: { content: 'schema', grant: 'deny' } }));
     expect(reasonOf(result)).toContain('with an explicit deny in an identity-based policy');
+  });
+
+  test('a signature not made with the role session\'s secret key: 403 SignatureDoesNotMatch', async () => {
+    const result = await standIn().deploy(synthProbe({ asset: { content: 'schema', grant: 'asset' }, properties: { Sign: 'badsig' } }));
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(cfn!.s3Requests.map((r) => [r.status, r.code])).toEqual([[403, 'SignatureDoesNotMatch']]);
   });
 
   test('unsigned, or signed for another service: 403 AccessDenied', async () => {

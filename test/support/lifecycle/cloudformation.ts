@@ -577,9 +577,10 @@ export class LocalCloudFormation {
       principal: (accessKeyId) => {
         for (const asm of this.inPlay) {
           for (const fn of this.lambda.functions(asm).values()) {
-            if (!fn.roleId || roleCredentials(fn.roleArn).accessKeyId !== accessKeyId) continue;
+            const session = roleCredentials(fn.roleArn);
+            if (!fn.roleId || session.accessKeyId !== accessKeyId) continue;
             const roleName = fn.roleArn.split('/').pop();
-            return { arn: `arn:aws:sts::${this.accountId}:assumed-role/${roleName}/${fn.name}`, roleId: fn.roleId };
+            return { arn: `arn:aws:sts::${this.accountId}:assumed-role/${roleName}/${fn.name}`, roleId: fn.roleId, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
           }
         }
         return undefined;

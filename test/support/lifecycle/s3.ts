@@ -4,13 +4,14 @@
  * asset manifest names. Functions get its URL as `AWS_ENDPOINT_URL_S3`.
  *
  * As S3 would, it wants a SigV4 `Authorization` header scoped to service `s3` and the stack's
- * region, plus `x-amz-content-sha256` (the signature itself is not checked), and it lets the
- * caller read an object only when an identity-based policy of the caller's role allows
+ * region, signed with the secret key of the role session the access key belongs to (the session
+ * token sent with it), plus `x-amz-content-sha256` (taken as sent: the payload of a GET is empty);
+ * and it lets the caller read an object only when an identity-based policy of the caller's role allows
  * `s3:GetObject` on `arn:aws:s3:::<bucket>/<key>` (see `./iam.ts`). A missing key is a 404
  * NoSuchKey only for a caller that may `s3:ListBucket` the bucket; for anyone else S3 answers 403
  * AccessDenied. Errors are S3's XML `<Error>` documents. Every request is recorded.
  */
-import { createHash, randomUUID } from 'crypto';
+import { createHash, createHmac, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -20,6 +21,9 @@ export interface S3Principal {
   /** `arn:aws:sts::<account>:assumed-role/<role name>/<session>`, as S3 names the caller. */
   readonly arn: string;
   readonly roleId: string;
+  /** The session's secret key and token, which S3 checks the request's signature and token against. */
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
 }
 
 export interface S3Backend {
@@ -47,7 +51,7 @@ export interface S3Request {
   readonly at: number;
 }
 
-const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,.*Signature=[0-9a-f]+/s;
+const AUTH_RE = /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]+)/s;
 
 export class LocalS3 {
   static async start(backend: S3Backend): Promise<LocalS3> {
@@ -107,6 +111,14 @@ export class LocalS3 {
     const principal = this.backend.principal(accessKeyId);
     if (!principal) return fail(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { accessKeyId });
     const who = { accessKeyId, principal: principal.arn };
+    if (req.headers['x-amz-security-token'] !== principal.sessionToken) {
+      return fail(403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.', who);
+    }
+    const amzDate = String(req.headers['x-amz-date'] ?? '');
+    if (!/^\d{8}T\d{6}Z$/.test(amzDate)) return fail(403, 'AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header', who);
+    if (auth[6] !== signature(req, auth, amzDate, principal.secretAccessKey)) {
+      return fail(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', who);
+    }
     if (method !== 'GET' && method !== 'HEAD') return fail(405, 'MethodNotAllowed', `The specified method is not allowed against this resource (the stand-in serves GetObject only): ${method}`, who);
     if (!bucket || !key) return fail(400, 'InvalidRequest', `The stand-in serves path-style GetObject only (GET /<bucket>/<key>), got ${url.pathname}`, who);
 
@@ -137,6 +149,22 @@ export class LocalS3 {
     });
     res.end(method === 'HEAD' ? undefined : body);
   }
+}
+
+/**
+ * The SigV4 signature S3 computes for a request (header-based, as S3 canonicalizes it: the path as
+ * sent, encoded once; the signed headers' values trimmed; the payload hash as sent).
+ */
+function signature(req: http.IncomingMessage, auth: RegExpExecArray, amzDate: string, secretAccessKey: string): string {
+  const [, , date, region, service, signedHeaders] = auth;
+  const [pathPart, query = ''] = (req.url ?? '/').split('?');
+  const canonicalQuery = query.split('&').filter(Boolean).sort().join('&');
+  const headers = signedHeaders.split(';').map((name) => `${name}:${String(req.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalRequest = [req.method, pathPart, canonicalQuery, headers, signedHeaders, req.headers['x-amz-content-sha256']].join('\n');
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
+  const key = [date, region, service, 'aws4_request'].reduce<Buffer | string>((k, part) => createHmac('sha256', k).update(part).digest(), `AWS4${secretAccessKey}`);
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
 }
 
 function escapeXml(text: string): string {
