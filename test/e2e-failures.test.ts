@@ -6,7 +6,7 @@
  *
  * Clocks: the stand-in's waits pass on its virtual clock; the handler reads `Date.now()`. The
  * emulator is given the same `Date.now()` as the handler, so that job creation times and the
- * handler's `DeferredSince` compare as they would in AWS; `later(ms)` moves that time on at once
+ * handler's `StartedAt` compare as they would in AWS; `later(ms)` moves that time on at once
  * (as when minutes pass between two steps of a real deployment).
  *
  * An "operator" plays the rest of the world while a deployment runs: it ends the Amplify jobs
