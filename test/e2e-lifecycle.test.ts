@@ -9,40 +9,22 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig, BackendApiConfigProps, ConflictResolutionStrategy } from '../src';
-import { AmplifyBackendEmulator } from './support/emulator';
-import { LocalCloudFormation, SERVICE_TOKEN_CHANGED_MESSAGE, VirtualClock } from './support/lifecycle';
+import { LocalCloudFormation, SERVICE_TOKEN_CHANGED_MESSAGE } from './support/lifecycle';
 import { createRequest, expectOk } from './support/lifecycle/expect';
+import { endToEndSuite } from './support/lifecycle/suite';
 
 const APP = 'd1e2e3e4e5e6e7';
 const STACK = 'Lifecycle';
 const API = { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi' };
 
-let emulator: AmplifyBackendEmulator;
-let clock: VirtualClock;
-const dirs: string[] = [];
-const stacks: LocalCloudFormation[] = [];
-
-beforeAll(async () => {
-  emulator = await AmplifyBackendEmulator.start({ now: () => clock.now() });
-});
-afterEach(async () => {
-  await Promise.all(stacks.splice(0).map((s) => s.close()));
-});
-afterAll(async () => {
-  await emulator.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-beforeEach(() => {
-  // The handlers read this clock too, as in AWS where they and the service share one time.
-  clock = new VirtualClock({ realPauseMs: 1, functionsReadIt: true });
-  emulator.reset();
-  emulator.addApp(APP, { environments: { staging: { apis: { blogapi: { apiName: 'blog' } } } } });
+const suite = endToEndSuite({
+  realPauseMs: 1,
+  seed: (emulator) => emulator.addApp(APP, { environments: { staging: { apis: { blogapi: { apiName: 'blog' } } } } }),
 });
 
+/** A new temporary folder (the test run's own TMPDIR removes it: test/support/jest-global-setup.ts). */
 function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 /** Synthesizes one stack; `configure` gives the default provider settings, `build` adds the constructs. */
@@ -61,9 +43,7 @@ function api(props: Partial<BackendApiConfigProps> = {}, configure?: AmplifyBack
 }
 
 function cloudFormation(): LocalCloudFormation {
-  const cfn = new LocalCloudFormation({ stackName: STACK, endpoint: emulator.endpoint, clock });
-  stacks.push(cfn);
-  return cfn;
+  return suite.cloudFormation({ stackName: STACK });
 }
 
 /** A schema of about `bytes` bytes: many @model types. */
@@ -85,7 +65,7 @@ function schemaFile(text: string): string {
 
 describe('timeouts that fit CloudFormation\'s hour', () => {
   test('a job that never ends fails the resource with is-complete\'s own answer, naming the job\'s status, before the framework or CloudFormation gives up, and the stack rolls back cleanly', async () => {
-    emulator.setManualJobCompletion(true);
+    suite.emulator.setManualJobCompletion(true);
     const cfn = cloudFormation();
     const result = await cfn.deploy(api({ defaultAuthType: ApiAuth.iam() }));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
@@ -97,11 +77,11 @@ describe('timeouts that fit CloudFormation\'s hour', () => {
     expect(create.elapsedSeconds).toBeGreaterThanOrEqual(2985);
     expect(create.elapsedSeconds).toBeLessThan(3000);
     // One job only, however many polls.
-    expect(emulator.requests('UpdateBackendAPI')).toHaveLength(1);
+    expect(suite.emulator.requests('UpdateBackendAPI')).toHaveLength(1);
   });
 
   test('a waiting stack gets its answer within a shorter ServiceTimeout when the provider is set to wait less', async () => {
-    emulator.setManualJobCompletion(true);
+    suite.emulator.setManualJobCompletion(true);
     const cfn = cloudFormation();
     const result = await cfn.deploy(api({ defaultAuthType: ApiAuth.iam() }, { totalTimeout: Duration.minutes(10) }));
     expect(result.reason).toMatch(/Message returned: .*: stopped waiting after 9 min \d+ s \(the provider's totalTimeout is 10 min\): the Amplify job [0-9a-f-]+ is still RUNNING\./);
@@ -120,18 +100,18 @@ describe('large GraphQL schemas', () => {
     const cfn = cloudFormation();
 
     expectOk(await cfn.deploy(api({ transformSchema: ApiSchema.fromFile(schemaFile(first)) })), 'CREATE_COMPLETE');
-    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBe(first);
+    expect(suite.emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBe(first);
 
     expectOk(await cfn.deploy(api({ transformSchema: ApiSchema.fromFile(schemaFile(second)) })), 'UPDATE_COMPLETE');
-    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBe(second);
+    expect(suite.emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBe(second);
 
     // The next update's job fails: the rollback sends the 1 MB schema before it again.
-    emulator.failNextJob('Schema validation failed: Unknown type Third0');
+    suite.emulator.failNextJob('Schema validation failed: Unknown type Third0');
     const failed = await cfn.deploy(api({ transformSchema: ApiSchema.fromFile(schemaFile(schemaOf(1024 * 1024, 'Third'))) }));
     expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(failed.reason).toMatch(/FAILED: Schema validation failed: Unknown type Third0/);
-    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBe(second);
-    const sent = emulator.requests('UpdateBackendAPI').map((r) => (r.body as any).resourceConfig.transformSchema.slice(0, 12));
+    expect(suite.emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBe(second);
+    const sent = suite.emulator.requests('UpdateBackendAPI').map((r) => (r.body as any).resourceConfig.transformSchema.slice(0, 12));
     expect(sent).toEqual(['type First0 ', 'type Second0', 'type Third0 ', 'type Second0']);
     // One allowed GetObject of a schema asset per request: Create, Update, the failed Update and its rollback.
     expect(cfn.s3Requests.map((r) => [r.method, r.status])).toEqual(Array(4).fill(['GET', 200]));
@@ -141,7 +121,7 @@ describe('large GraphQL schemas', () => {
     const cfn = cloudFormation();
     expectOk(await cfn.deploy(api({ transformSchema: ApiSchema.fromString(schemaOf(130 * 1024, 'A')) })), 'CREATE_COMPLETE');
     expectOk(await cfn.deploy(api({ transformSchema: ApiSchema.fromString(schemaOf(130 * 1024, 'B')) })), 'UPDATE_COMPLETE');
-    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema?.startsWith('type B0 ')).toBe(true);
+    expect(suite.emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema?.startsWith('type B0 ')).toBe(true);
   });
 });
 
@@ -162,20 +142,20 @@ describe('a provider whose ServiceToken never changes', () => {
     const cfn = cloudFormation();
     expectOk(await cfn.deploy(api({ defaultAuthType: ApiAuth.iam() })), 'CREATE_COMPLETE');
     expectOk(await cfn.deploy(api({ defaultAuthType: ApiAuth.iam(), conflictResolution: ConflictResolutionStrategy.AUTOMERGE }, { memorySize: 512 })), 'UPDATE_COMPLETE');
-    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.conflictResolution).toEqual({ resolutionStrategy: 'AUTOMERGE' });
+    expect(suite.emulator.getApiConfig(APP, 'staging', 'blogapi')?.conflictResolution).toEqual({ resolutionStrategy: 'AUTOMERGE' });
   });
 });
 
 describe('settings never diverge silently', () => {
   test('setting only defaultAuthType leaves exactly that mode: the API\'s old additional modes are removed', async () => {
-    emulator.setApiConfig(APP, 'staging', 'blogapi', {
+    suite.emulator.setApiConfig(APP, 'staging', 'blogapi', {
       apiName: 'blog',
       defaultAuthType: { mode: 'API_KEY' },
       additionalAuthTypes: [{ mode: 'AWS_IAM' }, { mode: 'OPENID_CONNECT', settings: { openIDProviderName: 'Old', openIDIssueURL: 'https://old.example.com/' } }],
       conflictResolution: { resolutionStrategy: 'AUTOMERGE' },
     });
     expectOk(await cloudFormation().deploy(api({ defaultAuthType: ApiAuth.iam() })), 'CREATE_COMPLETE');
-    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')).toEqual({
+    expect(suite.emulator.getApiConfig(APP, 'staging', 'blogapi')).toEqual({
       apiName: 'blog',
       defaultAuthType: { mode: 'AWS_IAM' },
       additionalAuthTypes: [],
@@ -188,12 +168,12 @@ describe('settings never diverge silently', () => {
     const result = await cloudFormation().deploy(api({ apiName: 'weblog', defaultAuthType: ApiAuth.iam() }));
     expect(result.status).toBe('ROLLBACK_COMPLETE');
     expect(result.reason).toMatch(/invalid apiName \(got "weblog"\): the service cannot rename an API; .* is named "blog"; set apiName to "blog" or leave it out/);
-    expect(emulator.requests('UpdateBackendAPI')).toHaveLength(0);
+    expect(suite.emulator.requests('UpdateBackendAPI')).toHaveLength(0);
   });
 
   test('the API\'s own apiName passes the check and is not sent', async () => {
     expectOk(await cloudFormation().deploy(api({ apiName: 'blog', defaultAuthType: ApiAuth.iam() })), 'CREATE_COMPLETE');
-    expect((emulator.lastRequest('UpdateBackendAPI')!.body as any).resourceConfig.apiName).toBeUndefined();
+    expect((suite.emulator.lastRequest('UpdateBackendAPI')!.body as any).resourceConfig.apiName).toBeUndefined();
   });
 });
 

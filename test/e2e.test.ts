@@ -10,48 +10,33 @@ import * as path from 'path';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { AdminUiLoginConfig, AmplifyBackendProvider, AmplifyBackendProviderProps, ApiAuth, ApiSchema, BackendApiConfig, ConflictResolutionStrategy } from '../src';
-import { AmplifyBackendEmulator, pendingJobMessage } from './support/emulator';
-import { fakePhysicalId, LocalCloudFormation, LocalCloudFormationOptions, VirtualClock } from './support/lifecycle';
+import { pendingJobMessage } from './support/emulator';
+import { fakePhysicalId, LocalCloudFormation, LocalCloudFormationOptions } from './support/lifecycle';
 import { expectOk, outputOf } from './support/lifecycle/expect';
+import { endToEndSuite } from './support/lifecycle/suite';
 
 const APP = 'd1e2e3e4e5e6e7';
 const OTHER_APP = 'd7e6e5e4e3e2e1';
 const STACK = 'E2E';
 const POLL_MS = 10;
 
-let emulator: AmplifyBackendEmulator;
-/** The time of each test's stack, its functions and the service, as in AWS where they share one. */
-let clock: VirtualClock;
-const outdirs: string[] = [];
-const stacks: LocalCloudFormation[] = [];
-
-beforeAll(async () => {
-  emulator = await AmplifyBackendEmulator.start({ now: () => clock.now() });
-});
-afterEach(async () => {
-  // Function runs still finishing end before the next test's clock starts.
-  await Promise.all(stacks.splice(0).map((s) => s.close()));
-});
-afterAll(async () => {
-  await emulator.stop();
-  for (const d of outdirs) fs.rmSync(d, { recursive: true, force: true });
-});
-beforeEach(() => {
-  clock = new VirtualClock({ realPauseMs: POLL_MS, functionsReadIt: true });
-  emulator.reset();
-  const apis = { blogapi: { apiName: 'blog' }, shopapi: { apiName: 'shop' } };
-  for (const app of [APP, OTHER_APP]) {
-    emulator.addApp(app, {
-      backendManagerAppId: `${app}-manager`,
-      environments: { staging: { apis }, prod: { apis }, dev: { apis }, test: { apis } },
-    });
-  }
+const suite = endToEndSuite({
+  realPauseMs: POLL_MS,
+  seed: (emulator) => {
+    const apis = { blogapi: { apiName: 'blog' }, shopapi: { apiName: 'shop' } };
+    for (const app of [APP, OTHER_APP]) {
+      emulator.addApp(app, {
+        backendManagerAppId: `${app}-manager`,
+        environments: { staging: { apis }, prod: { apis }, dev: { apis }, test: { apis } },
+      });
+    }
+  },
 });
 
 /** Synthesizes a one-stack app; the provider polls fast. */
 function synth(build: (stack: Stack, provider: AmplifyBackendProvider) => void, providerProps: AmplifyBackendProviderProps = {}): string {
+  // The test run's own TMPDIR removes it (test/support/jest-global-setup.ts).
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-'));
-  outdirs.push(outdir);
   const app = new App({ outdir });
   const stack = new Stack(app, STACK, { env: { region: 'us-east-1' } });
   const provider = new AmplifyBackendProvider(stack, 'Provider', {
@@ -66,13 +51,11 @@ function synth(build: (stack: Stack, provider: AmplifyBackendProvider) => void, 
 }
 
 function cloudFormation(options: Partial<LocalCloudFormationOptions> = {}): LocalCloudFormation {
-  const cfn = new LocalCloudFormation({ stackName: STACK, endpoint: emulator.endpoint, clock, ...options });
-  stacks.push(cfn);
-  return cfn;
+  return suite.cloudFormation({ stackName: STACK, ...options });
 }
 
 function bodies(operation: 'UpdateBackendAPI' | 'UpdateBackendConfig'): any[] {
-  return emulator.requests(operation).filter((r) => r.status === 200).map((r) => r.body);
+  return suite.emulator.requests(operation).filter((r) => r.status === 200).map((r) => r.body);
 }
 
 describe('every auth mode and conflict strategy reaches the service in its wire form', () => {
@@ -128,7 +111,7 @@ describe('every auth mode and conflict strategy reaches the service in its wire 
     const result = await cfn.deploy(cdkOut);
     expectOk(result, 'CREATE_COMPLETE');
 
-    const byEnv = Object.fromEntries(emulator.requests('UpdateBackendAPI').map((r) => [r.labels.BackendEnvironmentName, r as typeof r & { body: any }]));
+    const byEnv = Object.fromEntries(suite.emulator.requests('UpdateBackendAPI').map((r) => [r.labels.BackendEnvironmentName, r as typeof r & { body: any }]));
     expect(byEnv.staging.path).toBe(`/backend/${APP}/api/staging`);
     expect(byEnv.staging.body).toEqual({
       resourceName: 'blogapi',
@@ -156,11 +139,11 @@ describe('every auth mode and conflict strategy reaches the service in its wire 
     });
 
     // The service applied it, and the outputs say which job did.
-    expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.defaultAuthType).toEqual({ mode: 'API_KEY', settings: { description: 'public', expirationTime: 30 } });
-    const stagingJob = emulator.jobs({ backendEnvironmentName: 'staging' })[0];
+    expect(suite.emulator.getApiConfig(APP, 'staging', 'blogapi')?.defaultAuthType).toEqual({ mode: 'API_KEY', settings: { description: 'public', expirationTime: 30 } });
+    const stagingJob = suite.emulator.jobs({ backendEnvironmentName: 'staging' })[0];
     expect(outputOf(result, 'ApiKeyJobId')).toBe(stagingJob.jobId);
     expect(outputOf(result, 'ApiKeyStatus')).toBe('COMPLETED');
-    expect(emulator.jobs({ appId: APP }).map((j) => j.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
+    expect(suite.emulator.jobs({ appId: APP }).map((j) => j.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
   });
 });
 
@@ -173,13 +156,13 @@ test('login config from Cognito constructs: snake_case keys on the wire, Backend
   });
   const result = await cloudFormation().deploy(cdkOut);
   expectOk(result, 'CREATE_COMPLETE');
-  const [request] = emulator.requests('UpdateBackendConfig');
+  const [request] = suite.emulator.requests('UpdateBackendConfig');
   expect(request.path).toBe(`/backend/${APP}/config/update`);
   expect(Object.keys((request.body as any).loginAuthConfig).sort()).toEqual(['aws_cognito_identity_pool_id', 'aws_cognito_region', 'aws_user_pools_id', 'aws_user_pools_web_client_id']);
   expect((request.body as any).loginAuthConfig.aws_cognito_region).toBe('us-east-1');
-  expect(emulator.getLoginConfig(APP)).toEqual((request.body as any).loginAuthConfig);
+  expect(suite.emulator.getLoginConfig(APP)).toEqual((request.body as any).loginAuthConfig);
   expect(outputOf(result, 'LoginBackendManagerAppId')).toBe(`${APP}-manager`);
-  expect(emulator.requests('UpdateBackendAPI')).toHaveLength(0);
+  expect(suite.emulator.requests('UpdateBackendAPI')).toHaveLength(0);
 });
 
 test('tokens are resolved at deploy time (parameters), and checked by the handler before any call', async () => {
@@ -198,15 +181,15 @@ test('tokens are resolved at deploy time (parameters), and checked by the handle
   const ok = await cloudFormation({ parameters: { AppId: OTHER_APP, Env: 'prod', KeyDays: '90' } }).deploy(cdkOut);
   expectOk(ok, 'CREATE_COMPLETE');
   expect(bodies('UpdateBackendAPI')).toEqual([{ resourceName: 'shopapi', resourceConfig: { defaultAuthType: { mode: 'API_KEY', settings: { expirationTime: 90 } }, additionalAuthTypes: [] } }]);
-  expect(emulator.requests('UpdateBackendAPI')[0].labels).toEqual({ AppId: OTHER_APP, BackendEnvironmentName: 'prod' });
+  expect(suite.emulator.requests('UpdateBackendAPI')[0].labels).toEqual({ AppId: OTHER_APP, BackendEnvironmentName: 'prod' });
 
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const bad = await cloudFormation({ parameters: { AppId: 'My Blog App', Env: 'prod', KeyDays: '400' } }).deploy(cdkOut);
   expect(bad.status).toBe('ROLLBACK_COMPLETE');
   expect(bad.reason).toMatch(/invalid appId \(got "My Blog App"\)/);
   expect(bad.reason).toContain('BackendApiConfig: invalid defaultAuthType ApiAuth.apiKey({ expiration }) (got 400 days): '
     + 'the API key expiration must be a whole number of days from 1 to 365, e.g. Duration.days(30).');
-  expect(emulator.requests()).toHaveLength(0);
+  expect(suite.emulator.requests()).toHaveLength(0);
 });
 
 test('the handler re-validates Durations given as tokens, and says their values with the contract\'s units (days, ms)', async () => {
@@ -229,7 +212,7 @@ test('the handler re-validates Durations given as tokens, and says their values 
     + 'the API key expiration must be a whole number of days from 1 to 365, e.g. Duration.days(30). '
     + '(2) BackendApiConfig: invalid additionalAuthTypes[0] ApiAuth.openIdConnect({ authTtl }) (got 0 ms): '
     + 'the token lifetime is a whole number of milliseconds, at least 1 (0 would refuse every token); use e.g. Duration.hours(1), or leave it out for no limit.');
-  expect(emulator.requests()).toHaveLength(0);
+  expect(suite.emulator.requests()).toHaveLength(0);
 });
 
 test('changing the resource name replaces the resource; the old one is deleted without a call', async () => {
@@ -242,19 +225,19 @@ test('changing the resource name replaces the resource; the old one is deleted w
   const firstId = Object.values(before)[0].physicalId;
   expect(firstId).toBe(`${APP}/staging/blogapi`);
 
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const updated = await cfn.deploy(build('shopapi'));
   expectOk(updated, 'UPDATE_COMPLETE');
   expect(Object.values(updated.resources)[0].physicalId).toBe(`${APP}/staging/shopapi`);
   expect(updated.events.map((e) => e.status)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
   expect(updated.events[2].physicalId).toBe(`${APP}/staging/blogapi`);
-  expect(emulator.requests('UpdateBackendAPI').map((r) => (r.body as any).resourceName)).toEqual(['shopapi']);
-  expect(emulator.requests().map((r) => r.operation)).toEqual(['UpdateBackendAPI', 'GetBackendJob', 'GetBackendJob']);
+  expect(suite.emulator.requests('UpdateBackendAPI').map((r) => (r.body as any).resourceName)).toEqual(['shopapi']);
+  expect(suite.emulator.requests().map((r) => r.operation)).toEqual(['UpdateBackendAPI', 'GetBackendJob', 'GetBackendJob']);
 
-  emulator.clearRequests();
+  suite.emulator.clearRequests();
   const destroyed = await cfn.destroy();
   expect(destroyed.status).toBe('DELETE_COMPLETE');
-  expect(emulator.requests()).toHaveLength(0);
+  expect(suite.emulator.requests()).toHaveLength(0);
 });
 
 test('changing the app ID replaces the resource and calls the new app', async () => {
@@ -265,8 +248,8 @@ test('changing the app ID replaces the resource and calls the new app', async ()
   expectOk(await cfn.deploy(build(APP)), 'CREATE_COMPLETE');
   const updated = await cfn.deploy(build(OTHER_APP));
   expectOk(updated, 'UPDATE_COMPLETE');
-  expect(emulator.requests('UpdateBackendAPI').map((r) => r.labels.AppId)).toEqual([APP, OTHER_APP]);
-  expect(emulator.jobs({ appId: OTHER_APP }).map((j) => [j.backendEnvironmentName, j.status])).toEqual([['prod', 'COMPLETED']]);
+  expect(suite.emulator.requests('UpdateBackendAPI').map((r) => r.labels.AppId)).toEqual([APP, OTHER_APP]);
+  expect(suite.emulator.jobs({ appId: OTHER_APP }).map((j) => [j.backendEnvironmentName, j.status])).toEqual([['prod', 'COMPLETED']]);
 });
 
 test('an update sends the new properties and the output follows the new job', async () => {
@@ -278,10 +261,10 @@ test('an update sends the new properties and the output follows the new job', as
   const updated = await cfn.deploy(build(14));
   expectOk(updated, 'UPDATE_COMPLETE');
   expect(bodies('UpdateBackendAPI').map((b) => b.resourceConfig.defaultAuthType.settings.expirationTime)).toEqual([7, 14]);
-  const jobs = emulator.jobs({ appId: APP, backendEnvironmentName: 'dev' });
+  const jobs = suite.emulator.jobs({ appId: APP, backendEnvironmentName: 'dev' });
   expect(outputOf(created, 'ApiJobId')).toBe(jobs[0].jobId);
   expect(outputOf(updated, 'ApiJobId')).toBe(jobs[1].jobId);
-  expect(emulator.getApiConfig(APP, 'dev', 'blogapi')?.defaultAuthType?.settings?.expirationTime).toBe(14);
+  expect(suite.emulator.getApiConfig(APP, 'dev', 'blogapi')?.defaultAuthType?.settings?.expirationTime).toBe(14);
 });
 
 test('two constructs on one app and environment run one after the other, without a pending-job failure', async () => {
@@ -291,78 +274,78 @@ test('two constructs on one app and environment run one after the other, without
   });
   const result = await cloudFormation().deploy(cdkOut);
   expectOk(result, 'CREATE_COMPLETE');
-  const updates = emulator.requests('UpdateBackendAPI');
+  const updates = suite.emulator.requests('UpdateBackendAPI');
   expect(updates.map((r) => [(r.body as any).resourceName, r.status])).toEqual([['blogapi', 200], ['shopapi', 200]]);
-  const [first] = emulator.jobs({ backendEnvironmentName: 'staging' });
+  const [first] = suite.emulator.jobs({ backendEnvironmentName: 'staging' });
   expect(first.status).toBe('COMPLETED');
   expect(updates[1].time).toBeGreaterThanOrEqual(first.updateTime);
-  expect(emulator.requests().filter((r) => r.errorType === 'ValidationException')).toHaveLength(0);
+  expect(suite.emulator.requests().filter((r) => r.errorType === 'ValidationException')).toHaveLength(0);
 });
 
 test('a job started elsewhere (the Amplify CLI) is waited out on is-complete\'s polls, then the update goes through, once', async () => {
   const cdkOut = synth((stack, provider) => {
     new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'prod', resourceName: 'blogapi', provider, defaultAuthType: ApiAuth.iam() });
   });
-  const external = emulator.startExternalJob(APP, 'prod');
+  const external = suite.emulator.startExternalJob(APP, 'prod');
   const deploying = cloudFormation().deploy(cdkOut);
   // The CLI's job ends only once is-complete has found it still running on a few polls.
-  while (emulator.requests('ListBackendJobs').length < 3) {
+  while (suite.emulator.requests('ListBackendJobs').length < 3) {
     await new Promise((r) => setTimeout(r, 5));
   }
-  emulator.completeJob(external.jobId);
+  suite.emulator.completeJob(external.jobId);
   const result = await deploying;
   expectOk(result, 'CREATE_COMPLETE');
-  const updates = emulator.requests('UpdateBackendAPI');
+  const updates = suite.emulator.requests('UpdateBackendAPI');
   // Rejected once by on-event, then sent once by is-complete when nothing ran any more.
   expect(updates.map((r) => r.errorType ?? r.status)).toEqual(['ValidationException', 200]);
   expect((updates[0].response as any).message).toBe(pendingJobMessage(APP, 'prod'));
-  expect(emulator.getJob(external.jobId)?.status).toBe('COMPLETED');
-  expect(emulator.jobs({ appId: APP, backendEnvironmentName: 'prod' }).map((j) => [j.source, j.status])).toEqual([['external', 'COMPLETED'], ['http', 'COMPLETED']]);
+  expect(suite.emulator.getJob(external.jobId)?.status).toBe('COMPLETED');
+  expect(suite.emulator.jobs({ appId: APP, backendEnvironmentName: 'prod' }).map((j) => [j.source, j.status])).toEqual([['external', 'COMPLETED'], ['http', 'COMPLETED']]);
 });
 
 test('throttling and 504s are retried to success', async () => {
-  emulator.injectFault({ kind: 'throttle', operation: 'UpdateBackendAPI', times: 2 });
-  emulator.injectFault({ kind: 'gatewayTimeout', operation: 'GetBackendJob', times: 2 });
-  emulator.injectFault({ kind: 'throttle', operation: 'UpdateBackendConfig', times: 1 });
+  suite.emulator.injectFault({ kind: 'throttle', operation: 'UpdateBackendAPI', times: 2 });
+  suite.emulator.injectFault({ kind: 'gatewayTimeout', operation: 'GetBackendJob', times: 2 });
+  suite.emulator.injectFault({ kind: 'throttle', operation: 'UpdateBackendConfig', times: 1 });
   const cdkOut = synth((stack, provider) => {
     new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, defaultAuthType: ApiAuth.iam() });
     new AdminUiLoginConfig(stack, 'Login', { appId: APP, identityPoolId: 'us-east-1:0a1b2c3d-1234-5678-9abc-def012345678', provider });
   });
   const result = await cloudFormation().deploy(cdkOut);
   expectOk(result, 'CREATE_COMPLETE');
-  expect(emulator.requests('UpdateBackendAPI').map((r) => r.status)).toEqual([429, 429, 200]);
-  expect(emulator.requests('GetBackendJob').map((r) => r.status).slice(0, 3)).toEqual([504, 504, 200]);
-  expect(emulator.requests('UpdateBackendConfig').map((r) => r.status)).toEqual([429, 200]);
-  expect(emulator.pendingFaults()).toBe(0);
+  expect(suite.emulator.requests('UpdateBackendAPI').map((r) => r.status)).toEqual([429, 429, 200]);
+  expect(suite.emulator.requests('GetBackendJob').map((r) => r.status).slice(0, 3)).toEqual([504, 504, 200]);
+  expect(suite.emulator.requests('UpdateBackendConfig').map((r) => r.status)).toEqual([429, 200]);
+  expect(suite.emulator.pendingFaults()).toBe(0);
 });
 
 test('a FAILED job fails the resource with the job\'s own message; the rollback delete makes no call', async () => {
-  emulator.failNextJob('Schema validation failed: Unknown type Comment');
+  suite.emulator.failNextJob('Schema validation failed: Unknown type Comment');
   const cdkOut = synth((stack, provider) => {
     new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, transformSchema: ApiSchema.fromString('type Post @model { c: Comment }') });
   });
   const result = await cloudFormation().deploy(cdkOut);
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.reason).toMatch(/FAILED: Schema validation failed: Unknown type Comment/);
-  const job = emulator.jobs({ appId: APP })[0];
+  const job = suite.emulator.jobs({ appId: APP })[0];
   expect(result.reason).toContain(job.jobId);
   expect(result.events.map((e) => e.status)).toEqual(['CREATE_IN_PROGRESS', 'CREATE_FAILED', 'DELETE_IN_PROGRESS', 'DELETE_COMPLETE']);
   // The delete of the failed resource came after the last poll and made no call.
-  const lastPoll = emulator.requests('GetBackendJob').pop()!;
+  const lastPoll = suite.emulator.requests('GetBackendJob').pop()!;
   expect((lastPoll.response as any).status).toBe('FAILED');
-  expect(emulator.requests().pop()).toEqual(lastPoll);
-  expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBeUndefined();
+  expect(suite.emulator.requests().pop()).toEqual(lastPoll);
+  expect(suite.emulator.getApiConfig(APP, 'staging', 'blogapi')?.transformSchema).toBeUndefined();
 });
 
 test('a 200 answer with a non-empty error fails the resource with that error', async () => {
-  emulator.injectResponseError('UpdateBackendAPI', 'Resource blogapi is locked by another deployment');
+  suite.emulator.injectResponseError('UpdateBackendAPI', 'Resource blogapi is locked by another deployment');
   const cdkOut = synth((stack, provider) => {
     new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, defaultAuthType: ApiAuth.iam() });
   });
   const result = await cloudFormation().deploy(cdkOut);
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.reason).toMatch(/the service answered with an error: Resource blogapi is locked by another deployment/);
-  expect(emulator.requests().map((r) => [r.operation, r.status, (r.response as any)?.error])).toEqual([['UpdateBackendAPI', 200, 'Resource blogapi is locked by another deployment']]);
+  expect(suite.emulator.requests().map((r) => [r.operation, r.status, (r.response as any)?.error])).toEqual([['UpdateBackendAPI', 200, 'Resource blogapi is locked by another deployment']]);
 });
 
 test('the service\'s own rejection reaches the reason (unknown API -> NotFoundException)', async () => {
@@ -372,22 +355,22 @@ test('the service\'s own rejection reaches the reason (unknown API -> NotFoundEx
   const result = await cloudFormation().deploy(cdkOut);
   expect(result.status).toBe('ROLLBACK_COMPLETE');
   expect(result.reason).toMatch(/UpdateBackendAPI failed for app d1e2e3e4e5e6e7, environment staging, API nosuchapi: NotFoundException: /);
-  expect(emulator.requests('UpdateBackendAPI').map((r) => r.status)).toEqual([404]);
+  expect(suite.emulator.requests('UpdateBackendAPI').map((r) => r.status)).toEqual([404]);
 });
 
 test('a job that never ends: is-complete stops waiting on its last poll before the framework\'s timeout, naming the job\'s status', async () => {
-  emulator.setManualJobCompletion(true);
+  suite.emulator.setManualJobCompletion(true);
   const cdkOut = synth((stack, provider) => {
     new BackendApiConfig(stack, 'Api', { appId: APP, backendEnvironmentName: 'staging', resourceName: 'blogapi', provider, defaultAuthType: ApiAuth.iam() });
   }, { queryInterval: Duration.seconds(1), totalTimeout: Duration.seconds(5) });
   const result = await cloudFormation().deploy(cdkOut);
   expect(result.status).toBe('ROLLBACK_COMPLETE');
-  const [job] = emulator.jobs();
+  const [job] = suite.emulator.jobs();
   // 4 s of waits plus the functions' real run time.
   expect(result.reason).toMatch(new RegExp(`Message returned: BackendApiConfig for app ${APP}, environment staging, API blogapi: stopped waiting after [45] s `
     + `\\(the provider's totalTimeout is 5 s\\): the Amplify job ${job.jobId} is still RUNNING\\.`));
   // Polled at 0, 1, 2, 3 and 4 s; the framework's sixth poll and its "Operation timed out" never came.
-  expect(emulator.requests('GetBackendJob').map((r) => (r.response as any).status)).toEqual(Array(5).fill('RUNNING'));
+  expect(suite.emulator.requests('GetBackendJob').map((r) => (r.response as any).status)).toEqual(Array(5).fill('RUNNING'));
 });
 
 test('waitForCompletion false: the status the service first returned, and no polls', async () => {
@@ -397,7 +380,7 @@ test('waitForCompletion false: the status the service first returned, and no pol
   const result = await cloudFormation().deploy(cdkOut);
   expectOk(result, 'CREATE_COMPLETE');
   expect(outputOf(result, 'ApiStatus')).toBe('RUNNING');
-  expect(emulator.requests().map((r) => r.operation)).toEqual(['UpdateBackendAPI']);
+  expect(suite.emulator.requests().map((r) => r.operation)).toEqual(['UpdateBackendAPI']);
 });
 
 test('the handler logs neither the properties nor a pre-signed URL', async () => {
@@ -421,12 +404,12 @@ test('a failed update rolls back: the old settings are sent again and the stack 
   });
   const cfn = cloudFormation();
   expectOk(await cfn.deploy(build(ConflictResolutionStrategy.AUTOMERGE)), 'CREATE_COMPLETE');
-  emulator.failNextJob('Deployment of the API failed');
+  suite.emulator.failNextJob('Deployment of the API failed');
   const result = await cfn.deploy(build(ConflictResolutionStrategy.LAMBDA));
   expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   expect(result.reason).toMatch(/FAILED: Deployment of the API failed/);
   expect(bodies('UpdateBackendAPI').map((b) => b.resourceConfig.conflictResolution.resolutionStrategy)).toEqual(['AUTOMERGE', 'LAMBDA', 'AUTOMERGE']);
-  expect(emulator.jobs({ appId: APP }).map((j) => j.status)).toEqual(['COMPLETED', 'FAILED', 'COMPLETED']);
-  expect(emulator.getApiConfig(APP, 'staging', 'blogapi')?.conflictResolution).toEqual({ resolutionStrategy: 'AUTOMERGE' });
+  expect(suite.emulator.jobs({ appId: APP }).map((j) => j.status)).toEqual(['COMPLETED', 'FAILED', 'COMPLETED']);
+  expect(suite.emulator.getApiConfig(APP, 'staging', 'blogapi')?.conflictResolution).toEqual({ resolutionStrategy: 'AUTOMERGE' });
   expect(Object.values(cfn.resources)[0].properties?.ResourceConfig).toEqual({ ConflictResolution: { ResolutionStrategy: 'AUTOMERGE' } });
 });
